@@ -1,0 +1,118 @@
+/**
+ * Columnar frames: the one in-memory shape of every table in the workbench (parquet in, artifacts out).
+ * No object per row: each column is a typed array. Strings are dictionary-coded (codes index `dictionary`),
+ * which makes joins and group-bys integer work and keeps million-row frames small.
+ */
+
+export type NumericType = 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64';
+
+/** Numbers. Nulls are NaN (pandas' semantics after pyarrow's to_pandas: an integer column with nulls becomes float64).
+ * int64 values are held as float64: exact up to 2^53, which covers epoch milliseconds and microseconds. */
+export interface NumericColumn {
+  kind: 'number';
+  type: NumericType;
+  values: Float32Array | Float64Array;
+}
+
+/** Strings, dictionary-coded. code -1 is null. The dictionary need not be sorted nor minimal. */
+export interface StringColumn {
+  kind: 'string';
+  codes: Int32Array;
+  dictionary: string[];
+}
+
+/** Timestamps as UTC epoch microseconds (any parquet unit is converted; sub-microsecond digits are floored). NaN is null. */
+export interface TimestampColumn {
+  kind: 'timestamp';
+  micros: Float64Array;
+}
+
+/** Booleans: 0 false, 1 true, 255 null. */
+export interface BoolColumn {
+  kind: 'bool';
+  values: Uint8Array;
+}
+
+export type Column = NumericColumn | StringColumn | TimestampColumn | BoolColumn;
+
+export interface Frame {
+  readonly length: number;
+  /** Column names in file order. */
+  readonly names: string[];
+  readonly columns: Record<string, Column>;
+}
+
+export const NULL_CODE = -1;
+export const BOOL_NULL = 255;
+
+export function makeFrame(names: string[], columns: Record<string, Column>): Frame {
+  let length = -1;
+  for (const name of names) {
+    const column = columns[name];
+    if (!column) throw new Error(`frame: column ${name} is listed but has no data`);
+    const n = columnLength(column);
+    if (length === -1) length = n;
+    else if (n !== length) throw new Error(`frame: column ${name} has ${n} rows, expected ${length}`);
+  }
+  return { length: Math.max(length, 0), names: [...names], columns };
+}
+
+export function columnLength(column: Column): number {
+  switch (column.kind) {
+    case 'number':
+      return column.values.length;
+    case 'string':
+      return column.codes.length;
+    case 'timestamp':
+      return column.micros.length;
+    case 'bool':
+      return column.values.length;
+  }
+}
+
+export function stringAt(column: StringColumn, row: number): string | null {
+  const code = column.codes[row];
+  return code < 0 ? null : column.dictionary[code];
+}
+
+/** The string dictionary code of `value`, or -1 when the column never holds it. */
+export function codeOf(column: StringColumn, value: string): number {
+  return column.dictionary.indexOf(value);
+}
+
+/** Take rows by index (a gather) from every column. */
+export function takeRows(frame: Frame, rows: Int32Array | Uint32Array | number[]): Frame {
+  const columns: Record<string, Column> = {};
+  for (const name of frame.names) columns[name] = takeColumn(frame.columns[name], rows);
+  return { length: rows.length, names: [...frame.names], columns };
+}
+
+export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
+  const n = rows.length;
+  switch (column.kind) {
+    case 'number': {
+      const out = column.values instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+      const src = column.values;
+      for (let i = 0; i < n; i++) out[i] = src[rows[i]];
+      return { kind: 'number', type: column.type, values: out };
+    }
+    case 'string': {
+      const out = new Int32Array(n);
+      const src = column.codes;
+      for (let i = 0; i < n; i++) out[i] = src[rows[i]];
+      return { kind: 'string', codes: out, dictionary: column.dictionary };
+    }
+    case 'timestamp': {
+      const out = new Float64Array(n);
+      const src = column.micros;
+      for (let i = 0; i < n; i++) out[i] = src[rows[i]];
+      return { kind: 'timestamp', micros: out };
+    }
+    case 'bool': {
+      const out = new Uint8Array(n);
+      const src = column.values;
+      for (let i = 0; i < n; i++) out[i] = src[rows[i]];
+      return { kind: 'bool', values: out };
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { Frame } from '../../data/frame.ts';
+import { STATE_CONTINUE_DEFAULTS } from '../../core/constants.ts';
+
+export interface OnnxTensor {
+  name: string;
+  dims: number[];
+  data: Float32Array;
+}
+
+export interface PricePlan {
+  stopDistanceBps: number;
+  targetDistanceBps: number;
+  costBps: number;
+}
+
+/** A baseline run (SPEC §1), validated and loaded. */
+export interface BaselineInputs {
+  /** The run folder's name (the seed's baseline_run_id). */
+  baselineRunId: string;
+  featureOrder: string[];
+  /** feature/feature_frame.parquet */
+  featureFrame: Frame;
+  /** label/entry_labels.parquet */
+  entryLabels: Frame;
+  /** The replay parquet named (by base name) in split/split_manifest.json. */
+  replay: Frame;
+  pricePlan: PricePlan;
+  splitManifest: Record<string, unknown>;
+  /** Initializers of model/direction/direction.onnx and model/entry/entry.onnx, by name. */
+  directionInitializers: Map<string, OnnxTensor>;
+  entryInitializers: Map<string, OnnxTensor>;
+  /** model/model_train_manifest.json, or null when absent (the report then leaves out its baseline section). */
+  modelTrainManifest: unknown | null;
+}
+
+export type RegressorKind = 'huber' | 'ridge';
+export type BackendChoice = 'auto' | 'cpu' | 'wasm' | 'webgpu';
+
+export interface StateContinueParams {
+  runId: string;
+  /** Raw text as the user typed it ("5,15,30,60"); parsed like the seed's _parse_ages. */
+  agesMinutes: string;
+  regressorKind: RegressorKind;
+  ridgeAlpha: number;
+  huberMaxIter: number;
+  regressionTargetClipBps: number;
+  maxRowsPerSplit: number;
+  continueHorizonMinutes: number;
+  minContinueEdgeBps: number;
+  backend: BackendChoice;
+}
+
+export function defaultParams(): StateContinueParams {
+  return { ...STATE_CONTINUE_DEFAULTS };
+}
+
+/** An output file of a run. */
+export interface Artifact {
+  name: string;
+  mime: string;
+  bytes: Uint8Array;
+}
