@@ -1,0 +1,660 @@
+/**
+ * Parquet in and out: parquet-wasm decodes to Arrow, Arrow becomes a `Frame` of typed arrays (no object per row).
+ *
+ * In the browser, `await ensureParquetWasm()` (parquetInit.ts) before the first call. In Node nothing is needed.
+ *
+ * Decoder panics: parquet-wasm is Rust; on some malformed files it panics (`RuntimeError: unreachable`). We turn
+ * that into an InputError like any other decode failure (`ParquetDecoderPanic`, a subclass) and count it in
+ * `parquetDecoderPanics()`. What the caller must do:
+ *  - browser: a panicked wasm instance may hold corrupt state and never gives memory back; the decode worker that
+ *    saw a `ParquetDecoderPanic` (error name `ParquetDecoderPanic`) should be terminated and a fresh one spawned
+ *    for the next file.
+ *  - Node: checked on parquet-testing's `large_string_map.brotli.parquet` — reads after the panic return the same
+ *    values as before it (test/unit/parquetTesting.test.ts asserts this), so the runner carries on; it reads one
+ *    baseline per process anyway.
+ */
+import * as pw from 'parquet-wasm';
+import { parseTable } from 'arrow-js-ffi';
+import {
+  DataType,
+  Type,
+  makeData,
+  Table as ArrowTable,
+  RecordBatch,
+  Schema,
+  Field,
+  Struct,
+  Float32 as ArrowFloat32,
+  Float64 as ArrowFloat64,
+  Int8 as ArrowInt8,
+  Int16 as ArrowInt16,
+  Int32 as ArrowInt32,
+  Int64 as ArrowInt64,
+  Uint8 as ArrowUint8,
+  Uint16 as ArrowUint16,
+  Uint32 as ArrowUint32,
+  Uint64 as ArrowUint64,
+  Utf8,
+  Bool,
+  TimestampMicrosecond,
+  tableFromIPC,
+  tableToIPC,
+  type Data,
+  type Timestamp,
+  type Float,
+  type Int,
+  type Decimal,
+  type Date_,
+  type Dictionary,
+} from 'apache-arrow';
+import { InputError, type InputProblem } from '../core/errors.ts';
+import type { Column, Frame, NumericColumn, NumericType } from './frame.ts';
+import { readParquetFooter, FooterError, type ColumnKind, type FooterColumn } from './parquetFooter.ts';
+
+export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
+
+/** BROWSER.md: the default 1024-row batches make the Arrow conversion 20–70× slower. */
+const BATCH_SIZE = 131072;
+
+export interface ParquetSchema {
+  rowCount: number;
+  columns: FooterColumn[];
+}
+
+/** A decode that crashed the wasm decoder; see the module comment for what the caller must do. */
+export class ParquetDecoderPanic extends InputError {
+  constructor(message: string, problems: InputProblem[]) {
+    super(message, problems);
+    this.name = 'ParquetDecoderPanic';
+  }
+}
+
+let panics = 0;
+/** How many decodes panicked in this instance of the wasm decoder (a worker seeing > 0 should be replaced). */
+export function parquetDecoderPanics(): number {
+  return panics;
+}
+
+function fail(file: string, reason: string, field?: string): InputError {
+  const message = `${file}: ${reason}`;
+  return new InputError(message, [{ file, field, message: reason }]);
+}
+
+function reasonOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^(Error: )+/, '').trim() || 'unknown error';
+}
+
+function isWasmPanic(error: unknown): boolean {
+  return (
+    (typeof WebAssembly !== 'undefined' && error instanceof WebAssembly.RuntimeError) ||
+    (error instanceof Error && /unreachable|RuntimeError/.test(`${error.name} ${error.message}`))
+  );
+}
+
+/** Row count and top-level columns from the footer only: no data is decoded and the wasm decoder is not used. */
+export function parquetSchema(bytes: Uint8Array, file: string): ParquetSchema {
+  try {
+    const footer = readParquetFooter(bytes);
+    return { rowCount: footer.rowCount, columns: footer.columns };
+  } catch (error) {
+    if (error instanceof FooterError) throw fail(file, `cannot read parquet: ${error.message}`);
+    throw fail(file, `cannot read parquet: ${reasonOf(error)}`);
+  }
+}
+
+export interface ReadParquetOptions {
+  /** Columns to load (file order is kept in the Frame). Missing or unloadable ones are an InputError. Without it
+   * every loadable column is loaded and nested/unsupported ones are skipped. */
+  columns?: string[];
+}
+
+/**
+ * Decodes `bytes` (a parquet file called `file`, used in messages) into a Frame.
+ * Types: float32 stays Float32Array; float64, decimals, float16 and all integers become numbers (ints as float64,
+ * type kept, nulls NaN); timestamps of any unit become UTC epoch microseconds (floored; naive = UTC); strings,
+ * binary and dictionary strings become dictionary-coded strings; dates become ISO `YYYY-MM-DD` strings; booleans.
+ */
+export function readParquet(bytes: Uint8Array, file: string, options: ReadParquetOptions = {}): Frame {
+  const footer = parquetSchema(bytes, file);
+  const wanted = options.columns ? [...new Set(options.columns)] : null;
+  if (wanted) {
+    const present = new Set(footer.columns.map((c) => c.name));
+    const missing = wanted.filter((name) => !present.has(name));
+    if (missing.length > 0) {
+      const problems = missing.map((name) => ({
+        file,
+        field: name,
+        message: `column ${name} is missing (found columns: ${footer.columns.map((c) => c.name).join(', ')})`,
+      }));
+      throw new InputError(problems.map((p) => `${file}: ${p.message}`).join('\n'), problems);
+    }
+    const unsupported = footer.columns.filter((c) => wanted.includes(c.name) && c.kind === 'unsupported');
+    if (unsupported.length > 0) throw unsupportedError(file, unsupported);
+  }
+
+  let table: pw.Table;
+  try {
+    table = pw.readParquet(bytes, { batchSize: Math.max(BATCH_SIZE, Math.min(footer.rowCount, 1 << 22)) });
+  } catch (error) {
+    if (isWasmPanic(error)) {
+      panics++;
+      const reason = `cannot read parquet: the decoder crashed on this file (${reasonOf(error)}); it is malformed or uses a feature the decoder does not support`;
+      throw new ParquetDecoderPanic(`${file}: ${reason}`, [{ file, message: reason }]);
+    }
+    throw fail(file, `cannot read parquet: ${reasonOf(error)}`);
+  }
+  try {
+    return tableToFrame(table, file, footer, wanted);
+  } finally {
+    table.free();
+  }
+}
+
+function unsupportedError(file: string, columns: { name: string; type: string }[]): InputError {
+  const problems = columns.map((c) => ({
+    file,
+    field: c.name,
+    message: `column ${c.name} has type ${c.type}, which cannot be loaded (expected numbers, strings, timestamps, dates or booleans)`,
+  }));
+  return new InputError(problems.map((p) => `${file}: ${p.message}`).join('\n'), problems);
+}
+
+/** Arrow via the C data interface over wasm memory (half the time and memory of IPC, BROWSER.md); IPC if the
+ * FFI view cannot be used (sliced arrays, which arrow-js-ffi does not handle). */
+function tableToFrame(table: pw.Table, file: string, footer: ParquetSchema, wanted: string[] | null): Frame {
+  let arrow: ArrowTable | null = null;
+  let ffi: pw.FFIStream | null = null;
+  try {
+    ffi = table.toFFI();
+    // Views on wasm memory (copy = false): valid until the next wasm allocation, so convert before anything else.
+    arrow = parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), false);
+    if (!allOffsetsZero(arrow)) arrow = null;
+    if (arrow) return arrowToFrame(arrow, file, footer, wanted);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    arrow = null;
+  } finally {
+    ffi?.free();
+  }
+  try {
+    arrow = tableFromIPC(table.intoIPCStream());
+  } catch (error) {
+    throw fail(file, `cannot read parquet: ${reasonOf(error)}`);
+  }
+  return arrowToFrame(arrow, file, footer, wanted);
+}
+
+function allOffsetsZero(table: ArrowTable): boolean {
+  const check = (data: Data): boolean => data.offset === 0 && data.children.every(check);
+  return table.batches.every((b) => b.data.children.every(check));
+}
+
+function arrowToFrame(table: ArrowTable, file: string, footer: ParquetSchema, wanted: string[] | null): Frame {
+  if (table.numRows !== footer.rowCount)
+    throw fail(file, `cannot read parquet: the footer says ${footer.rowCount} rows but ${table.numRows} were decoded; the file is corrupt`);
+  const names: string[] = [];
+  const columns: Record<string, Column> = {};
+  const unsupported: { name: string; type: string }[] = [];
+  table.schema.fields.forEach((field, index) => {
+    const name = field.name;
+    if (wanted && !wanted.includes(name)) return;
+    if (Object.prototype.hasOwnProperty.call(columns, name)) return; // a repeated name: the first one wins
+    const chunks = table.batches.map((b) => b.data.children[index]);
+    let column: Column | null;
+    try {
+      column = convertColumn(field.type, chunks, table.numRows);
+    } catch (error) {
+      throw fail(file, `cannot read column ${name}: ${reasonOf(error)}`, name);
+    }
+    if (column === null) {
+      if (wanted) unsupported.push({ name, type: arrowTypeName(field.type) });
+      return;
+    }
+    names.push(name);
+    columns[name] = column;
+  });
+  if (unsupported.length > 0) throw unsupportedError(file, unsupported);
+  return { length: table.numRows, names, columns };
+}
+
+export function arrowTypeName(type: DataType): string {
+  switch (type.typeId) {
+    case Type.Timestamp: {
+      const t = type as Timestamp;
+      return `timestamp[${['s', 'ms', 'us', 'ns'][t.unit]}${t.timezone ? `, ${t.timezone}` : ''}]`;
+    }
+    case Type.List:
+    case Type.LargeList:
+    case Type.FixedSizeList:
+      return 'list';
+    case Type.Struct:
+      return 'struct';
+    case Type.Map:
+      return 'map';
+    default:
+      return String(type).toLowerCase();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arrow chunks → Frame columns
+
+type AnyData = Data<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function validBitmap(data: AnyData): Uint8Array | null {
+  const bitmap = data.nullBitmap as Uint8Array | undefined;
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) return null;
+  return bitmap;
+}
+
+const isNull = (bitmap: Uint8Array | null, i: number): boolean => bitmap !== null && ((bitmap[i >> 3] >> (i & 7)) & 1) === 0;
+
+/** Returns null for a type that has no Frame column (nested, fixed binary, times, intervals, durations). */
+function convertColumn(type: DataType, chunks: AnyData[], rows: number): Column | null {
+  switch (type.typeId) {
+    case Type.Float: {
+      const precision = (type as Float).precision;
+      const values = precision === 2 ? new Float64Array(rows) : new Float32Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        const src = data.values as Float32Array | Float64Array | Uint16Array;
+        const bitmap = validBitmap(data);
+        if (precision === 0) for (let i = 0; i < data.length; i++) values[at + i] = float16ToNumber((src as Uint16Array)[i]);
+        else values.set(src.subarray(0, data.length) as Float32Array & Float64Array, at);
+        if (bitmap) for (let i = 0; i < data.length; i++) if (isNull(bitmap, i)) values[at + i] = NaN;
+        at += data.length;
+      }
+      return { kind: 'number', type: precision === 2 ? 'float64' : 'float32', values };
+    }
+    case Type.Int: {
+      const t = type as Int;
+      const values = new Float64Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        const bitmap = validBitmap(data);
+        if (t.bitWidth === 64) {
+          const words = int32Words(data.values as BigInt64Array | BigUint64Array, data.length);
+          for (let i = 0; i < data.length; i++) {
+            const lo = words[2 * i] >>> 0;
+            const hi = t.isSigned ? words[2 * i + 1] : words[2 * i + 1] >>> 0;
+            values[at + i] = hi * 4294967296 + lo;
+          }
+        } else {
+          const src = data.values as Int32Array;
+          for (let i = 0; i < data.length; i++) values[at + i] = src[i];
+        }
+        if (bitmap) for (let i = 0; i < data.length; i++) if (isNull(bitmap, i)) values[at + i] = NaN;
+        at += data.length;
+      }
+      const typeName = `${t.isSigned ? 'int' : 'uint'}${t.bitWidth}` as NumericType;
+      return { kind: 'number', type: typeName, values } satisfies NumericColumn;
+    }
+    case Type.Decimal: {
+      const t = type as Decimal;
+      const stride = t.bitWidth / 32;
+      const divisor = 10 ** t.scale;
+      const values = new Float64Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        const bitmap = validBitmap(data);
+        const words = data.values as Uint32Array;
+        for (let i = 0; i < data.length; i++) {
+          // two's complement: all words unsigned except the top one, which carries the sign
+          let v = words[i * stride + stride - 1] | 0;
+          for (let w = stride - 2; w >= 0; w--) v = v * 4294967296 + words[i * stride + w];
+          values[at + i] = isNull(bitmap, i) ? NaN : v / divisor;
+        }
+        at += data.length;
+      }
+      return { kind: 'number', type: 'float64', values };
+    }
+    case Type.Bool: {
+      const values = new Uint8Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        const bitmap = validBitmap(data);
+        const bits = data.values as Uint8Array;
+        for (let i = 0; i < data.length; i++) values[at + i] = isNull(bitmap, i) ? 255 : (bits[i >> 3] >> (i & 7)) & 1;
+        at += data.length;
+      }
+      return { kind: 'bool', values };
+    }
+    case Type.Timestamp: {
+      const unit = (type as Timestamp).unit;
+      const micros = new Float64Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        const bitmap = validBitmap(data);
+        const words = int32Words(data.values as BigInt64Array, data.length);
+        for (let i = 0; i < data.length; i++) {
+          micros[at + i] = isNull(bitmap, i) ? NaN : int64ToMicros(words[2 * i + 1], words[2 * i] >>> 0, unit);
+        }
+        at += data.length;
+      }
+      return { kind: 'timestamp', micros };
+    }
+    case Type.Date: {
+      const unit = (type as Date_).unit; // 0 days (int32), 1 milliseconds (int64)
+      const codes = new Int32Array(rows);
+      const dictionary: string[] = [];
+      const codeByDay = new Map<number, number>();
+      let at = 0;
+      for (const data of chunks) {
+        const bitmap = validBitmap(data);
+        const words = unit === 1 ? int32Words(data.values as BigInt64Array, data.length) : null;
+        const days = data.values as Int32Array;
+        for (let i = 0; i < data.length; i++) {
+          if (isNull(bitmap, i)) {
+            codes[at + i] = -1;
+            continue;
+          }
+          const day = words ? Math.floor((words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0)) / 86400000) : days[i];
+          let code = codeByDay.get(day);
+          if (code === undefined) {
+            code = dictionary.length;
+            codeByDay.set(day, code);
+            dictionary.push(new Date(day * 86400000).toISOString().slice(0, 10));
+          }
+          codes[at + i] = code;
+        }
+        at += data.length;
+      }
+      return { kind: 'string', codes, dictionary };
+    }
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Binary:
+    case Type.LargeBinary: {
+      const interner = new ByteInterner();
+      const codes = new Int32Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        internChunk(data, interner, codes, at);
+        at += data.length;
+      }
+      return { kind: 'string', codes, dictionary: interner.dictionary };
+    }
+    case Type.Dictionary: {
+      const t = type as Dictionary;
+      const valueType = t.dictionary.typeId;
+      if (![Type.Utf8, Type.LargeUtf8, Type.Binary, Type.LargeBinary].includes(valueType)) return null;
+      const interner = new ByteInterner();
+      const codes = new Int32Array(rows);
+      let at = 0;
+      for (const data of chunks) {
+        // The dictionary is interned once per chunk; rows map through it (no string per row).
+        const dictVector = data.dictionary!;
+        const local: number[] = [];
+        for (const d of dictVector.data) {
+          const tmp = new Int32Array(d.length);
+          internChunk(d, interner, tmp, 0);
+          for (let i = 0; i < tmp.length; i++) local.push(tmp[i]);
+        }
+        const map = Int32Array.from(local);
+        const bitmap = validBitmap(data);
+        const indices = data.values as Int32Array | BigInt64Array;
+        const wide = (t.indices.bitWidth as number) === 64;
+        const words = wide ? int32Words(indices as BigInt64Array, data.length) : null;
+        for (let i = 0; i < data.length; i++) {
+          if (isNull(bitmap, i)) {
+            codes[at + i] = -1;
+            continue;
+          }
+          const index = words ? words[2 * i] : (indices as Int32Array)[i];
+          if (index < 0 || index >= map.length) throw new Error(`dictionary index ${index} out of range`);
+          codes[at + i] = map[index];
+        }
+        at += data.length;
+      }
+      return { kind: 'string', codes, dictionary: interner.dictionary };
+    }
+    case Type.Null:
+      return { kind: 'number', type: 'float64', values: new Float64Array(rows).fill(NaN) };
+    default:
+      return null;
+  }
+}
+
+function int32Words(values: BigInt64Array | BigUint64Array, length: number): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, length * 2);
+}
+
+/** Exact floor of an int64 (hi, lo) timestamp to microseconds; the result is below 2^53 for any real date. */
+function int64ToMicros(hi: number, lo: number, unit: number): number {
+  switch (unit) {
+    case 0:
+      return (hi * 4294967296 + lo) * 1e6;
+    case 1:
+      return (hi * 4294967296 + lo) * 1e3;
+    case 2:
+      return hi * 4294967296 + lo;
+    default: {
+      // nanoseconds exceed 2^53; split hi = 1000a + b so every partial product stays exact
+      const a = Math.floor(hi / 1000);
+      const b = hi - a * 1000;
+      return a * 4294967296 + Math.floor((b * 4294967296 + lo) / 1000);
+    }
+  }
+}
+
+function float16ToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+function internChunk(data: AnyData, interner: ByteInterner, codes: Int32Array, at: number): void {
+  const bitmap = validBitmap(data);
+  const bytes = data.values as Uint8Array;
+  const rawOffsets = data.valueOffsets as Int32Array | BigInt64Array;
+  const offsets: ArrayLike<number> =
+    rawOffsets instanceof BigInt64Array ? Float64Array.from(rawOffsets, (v) => Number(v)) : (rawOffsets as Int32Array);
+  for (let i = 0; i < data.length; i++) {
+    codes[at + i] = isNull(bitmap, i) ? -1 : interner.intern(bytes, offsets[i], offsets[i + 1]);
+  }
+}
+
+/**
+ * Deduplicates strings by their UTF-8 bytes: each distinct value is decoded once, so a million-row symbol column
+ * costs a hash per row and a handful of strings.
+ */
+class ByteInterner {
+  readonly dictionary: string[] = [];
+  private slots = new Int32Array(1024).fill(-1);
+  private hashes: number[] = [];
+  private pool = new Uint8Array(4096);
+  private poolUsed = 0;
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+
+  intern(bytes: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    let slot = (h >>> 0) & mask;
+    for (;;) {
+      const code = this.slots[slot];
+      if (code === -1) break;
+      if (this.hashes[code] === h && this.equals(code, bytes, start, end)) return code;
+      slot = (slot + 1) & mask;
+    }
+    const code = this.dictionary.length;
+    this.dictionary.push(this.decoder.decode(bytes.subarray(start, end)));
+    this.hashes.push(h);
+    this.store(bytes, start, end);
+    this.slots[slot] = code;
+    if (this.dictionary.length * 2 > this.slots.length) this.grow();
+    return code;
+  }
+
+  private equals(code: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const s = this.starts[code];
+    const length = this.ends[code] - s;
+    if (length !== end - start) return false;
+    for (let i = 0; i < length; i++) if (this.pool[s + i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  private store(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (this.poolUsed + length > this.pool.length) {
+      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + length));
+      bigger.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = bigger;
+    }
+    this.pool.set(bytes.subarray(start, end), this.poolUsed);
+    this.starts.push(this.poolUsed);
+    this.poolUsed += length;
+    this.ends.push(this.poolUsed);
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let code = 0; code < this.hashes.length; code++) {
+      let slot = (this.hashes[code] >>> 0) & mask;
+      while (slots[slot] !== -1) slot = (slot + 1) & mask;
+      slots[slot] = code;
+    }
+    this.slots = slots;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Frame → parquet
+
+export interface WriteParquetOptions {
+  /** Rows per row group (default 1,048,576, pyarrow's default). */
+  rowGroupSize?: number;
+}
+
+/**
+ * Writes a Frame as a snappy parquet file, with the seed's type mapping (io_utils.write_parquet): float32 → FLOAT,
+ * float64 → DOUBLE, int8/int64 (and the other integer widths) → INT, strings → UTF8, timestamps →
+ * TIMESTAMP(isAdjustedToUTC=true, MICROS), booleans → BOOLEAN. NaN in float columns and in integer columns is
+ * written as null, as pyarrow's from_pandas does (the seed's outputs have it).
+ */
+export function writeParquet(frame: Frame, options: WriteParquetOptions = {}): Uint8Array {
+  const fields: Field[] = [];
+  const children: AnyData[] = [];
+  for (const name of frame.names) {
+    const data = columnToArrow(frame.columns[name], frame.length);
+    fields.push(new Field(name, data.type, true));
+    children.push(data);
+  }
+  const schema = new Schema(fields);
+  const batchData = makeData({ type: new Struct(fields), length: frame.length, nullCount: 0, children });
+  const ipc = tableToIPC(new ArrowTable(schema, [new RecordBatch(schema, batchData)]), 'stream');
+  const wasmTable = pw.Table.fromIPCStream(ipc);
+  const props = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.SNAPPY)
+    .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20)
+    .build();
+  return pw.writeParquet(wasmTable, props);
+}
+
+function nullBitmapOf(length: number, isNullAt: (i: number) => boolean): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) {
+    if (isNullAt(i)) nullCount++;
+    else bitmap[i >> 3] |= 1 << (i & 7);
+  }
+  return { bitmap, nullCount };
+}
+
+function columnToArrow(column: Column, length: number): AnyData {
+  switch (column.kind) {
+    case 'number': {
+      const v = column.values;
+      const { bitmap, nullCount } = nullBitmapOf(length, (i) => Number.isNaN(v[i]));
+      const nullBitmap = nullCount > 0 ? bitmap : undefined;
+      switch (column.type) {
+        case 'float32':
+          return makeData({ type: new ArrowFloat32(), length, nullCount, nullBitmap, data: v instanceof Float32Array ? v : Float32Array.from(v) });
+        case 'float64':
+          return makeData({ type: new ArrowFloat64(), length, nullCount, nullBitmap, data: v instanceof Float64Array ? v : Float64Array.from(v) });
+        case 'int8':
+          return makeData({ type: new ArrowInt8(), length, nullCount, nullBitmap, data: Int8Array.from(v, zeroNaN) });
+        case 'int16':
+          return makeData({ type: new ArrowInt16(), length, nullCount, nullBitmap, data: Int16Array.from(v, zeroNaN) });
+        case 'int32':
+          return makeData({ type: new ArrowInt32(), length, nullCount, nullBitmap, data: Int32Array.from(v, zeroNaN) });
+        case 'uint8':
+          return makeData({ type: new ArrowUint8(), length, nullCount, nullBitmap, data: Uint8Array.from(v, zeroNaN) });
+        case 'uint16':
+          return makeData({ type: new ArrowUint16(), length, nullCount, nullBitmap, data: Uint16Array.from(v, zeroNaN) });
+        case 'uint32':
+          return makeData({ type: new ArrowUint32(), length, nullCount, nullBitmap, data: Uint32Array.from(v, zeroNaN) });
+        case 'int64':
+          return makeData({ type: new ArrowInt64(), length, nullCount, nullBitmap, data: toInt64(v, length, false) as BigInt64Array });
+        case 'uint64':
+          return makeData({ type: new ArrowUint64(), length, nullCount, nullBitmap, data: toInt64(v, length, true) as BigUint64Array });
+      }
+      throw new Error(`writeParquet: unknown numeric type ${String((column as NumericColumn).type)}`);
+    }
+    case 'timestamp': {
+      const v = column.micros;
+      const { bitmap, nullCount } = nullBitmapOf(length, (i) => Number.isNaN(v[i]));
+      return makeData({
+        type: new TimestampMicrosecond('UTC'),
+        length,
+        nullCount,
+        nullBitmap: nullCount > 0 ? bitmap : undefined,
+        data: toInt64(v, length, false) as BigInt64Array,
+      });
+    }
+    case 'bool': {
+      const v = column.values;
+      const { bitmap, nullCount } = nullBitmapOf(length, (i) => v[i] === 255);
+      const bits = new Uint8Array((length + 7) >> 3);
+      for (let i = 0; i < length; i++) if (v[i] === 1) bits[i >> 3] |= 1 << (i & 7);
+      return makeData({ type: new Bool(), length, nullCount, nullBitmap: nullCount > 0 ? bitmap : undefined, data: bits });
+    }
+    case 'string': {
+      // Encode each dictionary entry once, then gather bytes per row.
+      const encoder = new TextEncoder();
+      const encoded = column.dictionary.map((s) => encoder.encode(s));
+      const codes = column.codes;
+      let total = 0;
+      for (let i = 0; i < length; i++) if (codes[i] >= 0) total += encoded[codes[i]].length;
+      const bytes = new Uint8Array(total);
+      const offsets = new Int32Array(length + 1);
+      let at = 0;
+      for (let i = 0; i < length; i++) {
+        const code = codes[i];
+        if (code >= 0) {
+          bytes.set(encoded[code], at);
+          at += encoded[code].length;
+        }
+        offsets[i + 1] = at;
+      }
+      const { bitmap, nullCount } = nullBitmapOf(length, (i) => codes[i] < 0);
+      return makeData({ type: new Utf8(), length, nullCount, nullBitmap: nullCount > 0 ? bitmap : undefined, valueOffsets: offsets, data: bytes });
+    }
+  }
+}
+
+function zeroNaN(x: number): number {
+  return Number.isNaN(x) ? 0 : x;
+}
+
+/** Float64 integers (< 2^53) to int64 words without a BigInt per row. */
+function toInt64(values: ArrayLike<number>, length: number, unsigned: boolean): BigInt64Array | BigUint64Array {
+  const out = unsigned ? new BigUint64Array(length) : new BigInt64Array(length);
+  const words = new Uint32Array(out.buffer);
+  for (let i = 0; i < length; i++) {
+    const x = values[i];
+    if (Number.isNaN(x)) continue;
+    const v = Math.trunc(x);
+    const hi = Math.floor(v / 4294967296);
+    words[2 * i] = v - hi * 4294967296;
+    words[2 * i + 1] = hi >>> 0;
+  }
+  return out;
+}
