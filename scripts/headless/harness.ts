@@ -78,6 +78,8 @@ export interface OpenOptions {
   webgpu?: boolean;
   /** Serve under this subpath; default `/wb/`. */
   base?: string;
+  /** Serve this directory instead of dist/ (no build); default dist/, or $WORKBENCH_DIST when set. */
+  root?: string;
   /** Use an already running server (several launches against one server). */
   server?: StaticServer;
   /** Build dist/ first when it is missing or stale (default true, unless WORKBENCH_NO_BUILD=1). */
@@ -92,10 +94,11 @@ export interface OpenOptions {
 export async function openWorkbench(options: OpenOptions = {}): Promise<Workbench> {
   assertChromium();
   const log = options.log ?? (() => {});
-  const build = options.build ?? process.env.WORKBENCH_NO_BUILD !== '1';
+  const root = options.root ?? process.env.WORKBENCH_DIST ?? DIST_DIR;
+  const build = root === DIST_DIR && (options.build ?? process.env.WORKBENCH_NO_BUILD !== '1');
   if (build && !options.server) ensureBuild({ log });
-  if (!existsSync(join(DIST_DIR, 'index.html'))) throw new Error(`no build at ${DIST_DIR}: run \`npx vite build\``);
-  const server = options.server ?? (await serveStatic({ root: DIST_DIR, base: options.base ?? DEFAULT_BASE }));
+  if (!options.server && !existsSync(join(root, 'index.html'))) throw new Error(`no build at ${root}: run \`npx vite build\``);
+  const server = options.server ?? (await serveStatic({ root, base: options.base ?? DEFAULT_BASE }));
   const freshProfile = !options.userDataDir;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'workbench-chromium-'));
   mkdirSync(userDataDir, { recursive: true });
@@ -232,26 +235,27 @@ export async function fillStateContinueParams(page: Page, values: StateContinueP
  * the element is covered: the observer watches the whole document. Safe to call more than once.
  */
 export async function watchRunStatus(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __workbenchRunStates?: string[] };
-    if (w.__workbenchRunStates) return;
-    const states: string[] = [];
-    w.__workbenchRunStates = states;
-    let last: string | null = null;
-    const record = () => {
-      const state = document.querySelector('#run-status')?.getAttribute('data-state') ?? null;
-      if (state !== null && state !== last) states.push(state);
-      last = state;
-    };
-    record();
-    new MutationObserver(record).observe(document.documentElement, {
-      subtree: true,
-      childList: true,
-      attributes: true,
-      attributeFilter: ['data-state'],
-    });
-  });
+  // A string, not a function: tsx/esbuild would wrap named inner functions in a `__name` helper that does not
+  // exist in the page.
+  await page.evaluate(WATCH_RUN_STATUS_SCRIPT);
 }
+
+const WATCH_RUN_STATUS_SCRIPT = `(() => {
+  if (window.__workbenchRunStates) return;
+  const states = [];
+  window.__workbenchRunStates = states;
+  let last = null;
+  function record() {
+    const element = document.querySelector('#run-status');
+    const state = element ? element.getAttribute('data-state') : null;
+    if (state !== null && state !== last) states.push(state);
+    last = state;
+  }
+  record();
+  new MutationObserver(record).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'],
+  });
+})()`;
 
 async function runStatesSeen(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __workbenchRunStates?: string[] }).__workbenchRunStates?.length ?? 0);
