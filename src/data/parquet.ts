@@ -107,6 +107,8 @@ export interface ReadParquetOptions {
   /** Columns to load (file order is kept in the Frame). Missing or unloadable ones are an InputError. Without it
    * every loadable column is loaded and nested/unsupported ones are skipped. */
   columns?: string[];
+  /** Rows per Arrow batch (tests use small ones to exercise multi-chunk conversion). Default ≥ 131072. */
+  batchSize?: number;
 }
 
 /**
@@ -135,7 +137,7 @@ export function readParquet(bytes: Uint8Array, file: string, options: ReadParque
 
   let table: pw.Table;
   try {
-    table = pw.readParquet(bytes, { batchSize: Math.max(BATCH_SIZE, Math.min(footer.rowCount, 1 << 22)) });
+    table = pw.readParquet(bytes, { batchSize: options.batchSize ?? Math.max(BATCH_SIZE, Math.min(footer.rowCount, 1 << 22)) });
   } catch (error) {
     if (isWasmPanic(error)) {
       panics++;

@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as pw from 'parquet-wasm';
+import { tableToIPC, vectorFromArray, Dictionary, Utf8, Int32, Table as ArrowTable } from 'apache-arrow';
+import { readParquet, parquetSchema, writeParquet } from './parquet.ts';
+import { InputError } from '../core/errors.ts';
+import { makeFrame, stringAt, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
+
+const FIXTURES = join(__dirname, '../../test/fixtures/data');
+const PARQUET_IO = '/opt/ref/parquet_io.mjs';
+
+function fixture(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(FIXTURES, name)));
+}
+
+function strings(frame: Frame, name: string): (string | null)[] {
+  const column = frame.columns[name] as StringColumn;
+  expect(column.kind).toBe('string');
+  return Array.from({ length: frame.length }, (_, i) => stringAt(column, i));
+}
+
+function numbers(frame: Frame, name: string): number[] {
+  const column = frame.columns[name] as NumericColumn;
+  expect(column.kind).toBe('number');
+  return Array.from(column.values);
+}
+
+function micros(frame: Frame, name: string): number[] {
+  const column = frame.columns[name] as TimestampColumn;
+  expect(column.kind).toBe('timestamp');
+  return Array.from(column.micros);
+}
+
+describe('readParquet on files written by DuckDB (test/fixtures/data/duckdb_types.csv)', () => {
+  // Expected values follow from the CSV and DuckDB's write casts (ms and us are truncated from ns by the writer;
+  // ns is kept and we floor it to microseconds).
+  const files = ['snappy', 'gzip', 'zstd', 'brotli', 'uncompressed', 'v2'].map((c) => `duckdb_types.${c}.parquet`);
+  for (const file of files) {
+    it(`${file}: every type arrives with its values`, () => {
+      const frame = readParquet(fixture(file), file);
+      expect(frame.length).toBe(6);
+      expect(frame.names).toEqual(['sample_id', 'symbol', 'ts_ms', 'ts_us', 'ts_ns', 'ts_utc', 'open_time_ms', 'f32', 'f64', 'i8', 'flag', 'day', 'note']);
+      expect(strings(frame, 'sample_id')).toEqual(['s0', 's1', 's2', 's3', null, 's5']);
+      expect(strings(frame, 'symbol')).toEqual(['BTCUSDT', 'ETHUSDT', 'BTCUSDT', 'BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
+      expect((frame.columns.symbol as StringColumn).dictionary.length).toBe(3); // deduplicated, not one per row
+      expect(micros(frame, 'ts_ms')).toEqual([1700000000123000, 1700000060000000, NaN, 1577836800000000, 86400000000, 1700000120000000]);
+      expect(micros(frame, 'ts_us')).toEqual([1700000000123456, 1700000060000000, NaN, 1577836800000001, 0, 1700000120000000]);
+      expect(micros(frame, 'ts_ns')).toEqual([1700000000123456, -2, NaN, 1577836800000001, -1, 1700000120000000]);
+      expect(micros(frame, 'ts_utc')).toEqual([1700000000123456, 1700000060000000, NaN, 1577836800000001, 0, 1700000120000000]);
+      expect(numbers(frame, 'open_time_ms')).toEqual([1700000000000, 1700000060000, NaN, 9007199254740991, -1, 1700000120000]);
+      expect((frame.columns.open_time_ms as NumericColumn).type).toBe('int64');
+      const f32 = frame.columns.f32 as NumericColumn;
+      expect(f32.values).toBeInstanceOf(Float32Array);
+      expect(Array.from(f32.values)).toEqual([1.5, NaN, NaN, Infinity, -0, Math.fround(3.4028234663852886e38)]);
+      expect(Object.is(f32.values[4], -0)).toBe(true);
+      const f64 = frame.columns.f64 as NumericColumn;
+      expect(f64.values).toBeInstanceOf(Float64Array);
+      expect(Array.from(f64.values)).toEqual([0.1, NaN, NaN, -Infinity, 1e-300, 1.7976931348623157e308]);
+      expect(numbers(frame, 'i8')).toEqual([1, -128, NaN, 127, 0, NaN]);
+      expect((frame.columns.i8 as NumericColumn).type).toBe('int8');
+      expect(Array.from((frame.columns.flag as BoolColumn).values)).toEqual([1, 0, 255, 1, 0, 1]);
+      expect(strings(frame, 'day')).toEqual(['2023-03-01', '1969-12-31', null, '2000-02-29', '1970-01-01', '2024-12-31']);
+      expect(strings(frame, 'note')).toEqual(['plain', 'comma, "quoted"', null, 'ünïcødé ✓', '', 'x']);
+    });
+  }
+
+  it('parquetSchema reads the footer: row count and readable types', () => {
+    const schema = parquetSchema(fixture('duckdb_types.snappy.parquet'), 'duckdb_types.snappy.parquet');
+    expect(schema.rowCount).toBe(6);
+    expect(schema.columns.map((c) => `${c.name}:${c.type}:${c.kind}`)).toEqual([
+      'sample_id:string:string',
+      'symbol:string:string',
+      'ts_ms:timestamp[ms]:timestamp',
+      'ts_us:timestamp[us]:timestamp',
+      'ts_ns:timestamp[ns]:timestamp',
+      'ts_utc:timestamp[us, UTC]:timestamp',
+      'open_time_ms:int64:number',
+      'f32:float32:number',
+      'f64:float64:number',
+      'i8:int8:number',
+      'flag:bool:bool',
+      'day:date:date',
+      'note:string:string',
+    ]);
+  });
+
+  it('columns option: only the asked columns, in file order', () => {
+    const frame = readParquet(fixture('duckdb_types.zstd.parquet'), 'x.parquet', { columns: ['f64', 'symbol'] });
+    expect(frame.names).toEqual(['symbol', 'f64']);
+    expect(frame.length).toBe(6);
+  });
+
+  it('a missing column is an InputError naming the file, the column and what was found', () => {
+    expect(() => readParquet(fixture('duckdb_types.zstd.parquet'), 'label/entry_labels.parquet', { columns: ['symbol', 'entry_target'] })).toThrowError(
+      /label\/entry_labels\.parquet: column entry_target is missing \(found columns: sample_id, symbol/,
+    );
+  });
+
+  it('small batches give the same frame as one batch (strings merged across chunks)', () => {
+    const whole = readParquet(fixture('duckdb_types.v2.parquet'), 'v2');
+    const chunked = readParquet(fixture('duckdb_types.v2.parquet'), 'v2', { batchSize: 2 });
+    for (const name of whole.names) {
+      const a = whole.columns[name];
+      const b = chunked.columns[name];
+      if (a.kind === 'string') expect(strings(chunked, name)).toEqual(strings(whole, name));
+      else expect(b).toEqual(a);
+    }
+  });
+});
+
+describe('readParquet refuses what it cannot read with an InputError naming the file', () => {
+  const good = fixture('duckdb_types.snappy.parquet');
+  it('truncated file', () => {
+    const truncated = good.subarray(0, good.length - 100);
+    expect(() => readParquet(truncated, 'feature/feature_frame.parquet')).toThrowError(InputError);
+    expect(() => readParquet(truncated, 'feature/feature_frame.parquet')).toThrowError(/feature\/feature_frame\.parquet: .*truncated/);
+    expect(() => parquetSchema(truncated, 'feature/feature_frame.parquet')).toThrowError(/truncated/);
+  });
+  it('not a parquet file', () => {
+    const text = new TextEncoder().encode('sample_id,symbol\n1,BTCUSDT\n');
+    expect(() => readParquet(text, 'replay.parquet')).toThrowError(/replay\.parquet: cannot read parquet: .*not a parquet file/);
+    expect(() => readParquet(new Uint8Array(0), 'empty.parquet')).toThrowError(/empty\.parquet: .*too short/);
+  });
+  it('corrupt data pages (footer intact)', () => {
+    const corrupt = good.slice();
+    for (let i = 4; i < 600; i++) corrupt[i] = (i * 7919) & 0xff;
+    let caught: unknown;
+    try {
+      readParquet(corrupt, 'corrupt.parquet');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    expect((caught as Error).message).toMatch(/^corrupt\.parquet: /);
+  });
+});
+
+function sampleFrame(): Frame {
+  return makeFrame(['sample_id', 'event_time', 'open_time_ms', 'x32', 'x64', 'continue_target', 'flag', 'side'], {
+    sample_id: { kind: 'string', codes: Int32Array.from([0, 1, 2, -1, 3]), dictionary: ['a', 'b', 'ünï ✓', ''] },
+    event_time: { kind: 'timestamp', micros: Float64Array.from([1700000000123456, -2, NaN, 0, 4102444800000000]) },
+    open_time_ms: { kind: 'number', type: 'int64', values: Float64Array.from([1700000000000, -1, NaN, 9007199254740991, -9007199254740991]) },
+    x32: { kind: 'number', type: 'float32', values: Float32Array.from([1.25, NaN, Infinity, -0, -3.5e38]) },
+    x64: { kind: 'number', type: 'float64', values: Float64Array.from([0.1, -Infinity, NaN, 5e-324, 1e300]) },
+    continue_target: { kind: 'number', type: 'int8', values: Float64Array.from([0, 1, 1, -128, 127]) },
+    flag: { kind: 'bool', values: Uint8Array.from([1, 0, 255, 1, 0]) },
+    side: { kind: 'string', codes: Int32Array.from([0, 1, 0, 1, 0]), dictionary: ['LONG', 'SHORT'] },
+  });
+}
+
+describe('writeParquet', () => {
+  it('round trip through readParquet is exact (NaN in float columns comes back as null = NaN)', () => {
+    const frame = sampleFrame();
+    const back = readParquet(writeParquet(frame), 'out.parquet');
+    expect(back.names).toEqual(frame.names);
+    expect(back.length).toBe(5);
+    expect(micros(back, 'event_time')).toEqual(Array.from((frame.columns.event_time as TimestampColumn).micros));
+    expect(numbers(back, 'open_time_ms')).toEqual([1700000000000, -1, NaN, 9007199254740991, -9007199254740991]);
+    expect((back.columns.open_time_ms as NumericColumn).type).toBe('int64');
+    expect((back.columns.x32 as NumericColumn).values).toEqual((frame.columns.x32 as NumericColumn).values);
+    expect((back.columns.x64 as NumericColumn).values).toEqual((frame.columns.x64 as NumericColumn).values);
+    expect(numbers(back, 'continue_target')).toEqual([0, 1, 1, -128, 127]);
+    expect((back.columns.continue_target as NumericColumn).type).toBe('int8');
+    expect(back.columns.flag).toEqual(frame.columns.flag);
+    expect(strings(back, 'sample_id')).toEqual(['a', 'b', 'ünï ✓', null, '']);
+    expect(strings(back, 'side')).toEqual(['LONG', 'SHORT', 'LONG', 'SHORT', 'LONG']);
+  });
+
+  it('the footer has the seed writer types (FLOAT, DOUBLE, INT8, INT64, UTF8, TIMESTAMP UTC micros)', () => {
+    const schema = parquetSchema(writeParquet(sampleFrame()), 'out.parquet');
+    expect(schema.rowCount).toBe(5);
+    expect(Object.fromEntries(schema.columns.map((c) => [c.name, c.type]))).toEqual({
+      sample_id: 'string',
+      event_time: 'timestamp[us, UTC]',
+      open_time_ms: 'int64',
+      x32: 'float32',
+      x64: 'float64',
+      continue_target: 'int8',
+      flag: 'bool',
+      side: 'string',
+    });
+  });
+
+  it.skipIf(!existsSync(PARQUET_IO))('DuckDB reads what we write: types, compression, values, NaN as null', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pq-'));
+    const path = join(dir, 'out.parquet');
+    writeFileSync(path, writeParquet(sampleFrame()));
+    const inspect = JSON.parse(execFileSync('node', [PARQUET_IO, 'inspect', path], { encoding: 'utf8' }));
+    const byName = Object.fromEntries((inspect.schema as { name: string; type: string; logical_type: string | null; converted_type: string | null }[]).map((s) => [s.name, s]));
+    expect(byName.x32.type).toBe('FLOAT');
+    expect(byName.x64.type).toBe('DOUBLE');
+    expect(byName.open_time_ms.type).toBe('INT64');
+    expect(byName.continue_target.converted_type).toBe('INT_8');
+    expect(byName.sample_id.type).toBe('BYTE_ARRAY');
+    expect(String(byName.sample_id.logical_type) + String(byName.sample_id.converted_type)).toMatch(/String|UTF8/);
+    expect(byName.event_time.logical_type).toMatch(/isAdjustedToUTC=1.*MICROS=MicroSeconds/);
+    expect(JSON.stringify(inspect)).toMatch(/SNAPPY/);
+    execFileSync('node', [PARQUET_IO, 'read', path, join(dir, 'out.csv'), join(dir, 'out.schema.json')]);
+    const csv = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('sample_id,event_time,open_time_ms,x32,x64,continue_target,flag,side');
+    expect(csv[1]).toBe('a,1700000000123456000,1700000000000,1.25,0.1,0,true,LONG');
+    // NaN is written as null (\N), as pyarrow's from_pandas does; ±Inf stay
+    expect(csv[2]).toBe('b,-2000,-1,\\N,-inf,1,false,SHORT');
+    expect(csv[3]).toBe('ünï ✓,\\N,\\N,inf,\\N,1,\\N,LONG');
+    expect(csv[4]).toBe('\\N,0,9007199254740991,-0.0,5e-324,-128,true,SHORT');
+  });
+
+  it('Arrow dictionary<int32, utf8> columns (as pyarrow writes categoricals) load as their dictionary', () => {
+    const dictType = new Dictionary(new Utf8(), new Int32());
+    const symbol = vectorFromArray(['ETHUSDT', 'BTCUSDT', null, 'ETHUSDT', 'SOLUSDT', 'BTCUSDT'], dictType);
+    const table = new ArrowTable({ symbol, n: vectorFromArray([1, 2, 3, 4, 5, 6]) });
+    const bytes = pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream')));
+    for (const batchSize of [undefined, 2]) {
+      const frame = readParquet(bytes, 'dict.parquet', { batchSize });
+      expect(strings(frame, 'symbol')).toEqual(['ETHUSDT', 'BTCUSDT', null, 'ETHUSDT', 'SOLUSDT', 'BTCUSDT']);
+      expect((frame.columns.symbol as StringColumn).dictionary).toEqual(['ETHUSDT', 'BTCUSDT', 'SOLUSDT']);
+    }
+  });
+
+  it('an unsupported column is skipped unless asked for, then it is an InputError naming file, column and type', () => {
+    const bytes = new Uint8Array(readFileSync('/work/shared/data/parquet-testing/data/nested_maps.snappy.parquet'));
+    const frame = readParquet(bytes, 'nested_maps.snappy.parquet');
+    expect(frame.names).toEqual(['b', 'c']);
+    expect(() => readParquet(bytes, 'nested_maps.snappy.parquet', { columns: ['a', 'b'] })).toThrowError(
+      /nested_maps\.snappy\.parquet: column a has type map, which cannot be loaded/,
+    );
+  });
+});
