@@ -1,0 +1,107 @@
+/**
+ * The seed's metrics, computed the way scikit-learn 1.2 / numpy 1.24 compute them (same operations, numpy's
+ * pairwise summation), so that they agree to the last bits rather than merely within tolerance.
+ */
+import { pairwiseSum } from './numpySum.ts';
+
+type Numbers = ArrayLike<number>;
+
+/** np.mean of a 1-D array (NaN for an empty one, as numpy). */
+export function mean(a: Numbers): number {
+  if (a.length === 0) return NaN;
+  return (0 + pairwiseSum(a, 0, a.length, 1)) / a.length;
+}
+
+/** np.median: the middle value, or the mean of the two middle values; NaN if empty or any value is NaN. */
+export function median(a: Numbers): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const sorted = Float64Array.from(a as ArrayLike<number>);
+  for (let i = 0; i < n; i++) if (Number.isNaN(sorted[i])) return NaN;
+  sorted.sort();
+  const h = n >> 1;
+  if (n % 2 === 1) return sorted[h];
+  return (-0.0 + sorted[h - 1] + sorted[h]) / 2;
+}
+
+/** brier_score_loss(y, p): mean of (y − p)²; y are 0/1 labels. */
+export function brierScore(y: Numbers, p: Numbers): number {
+  checkLengths(y, p, 'brierScore');
+  const sq = new Float64Array(y.length);
+  for (let i = 0; i < sq.length; i++) {
+    const e = y[i] - p[i];
+    sq[i] = e * e;
+  }
+  return mean(sq);
+}
+
+/** mean_absolute_error(y, pred): mean of |pred − y|. */
+export function meanAbsoluteError(y: Numbers, pred: Numbers): number {
+  checkLengths(y, pred, 'meanAbsoluteError');
+  const abs = new Float64Array(y.length);
+  for (let i = 0; i < abs.length; i++) abs[i] = Math.abs(pred[i] - y[i]);
+  return mean(abs);
+}
+
+/**
+ * roc_auc_score(y, score) for 0/1 labels: tied scores get half credit. Returns null when only one class occurs
+ * (sklearn raises; the seed then leaves `continue_auc` out). Follows `_binary_clf_curve` (distinct thresholds,
+ * drop_intermediate) and `np.trapz`, O(n log n).
+ */
+export function rocAuc(y: Numbers, score: Numbers): number | null {
+  checkLengths(y, score, 'rocAuc');
+  const n = y.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // descending score; NaN scores are not expected (sklearn rejects them)
+  order.sort((a, b) => score[b] - score[a]);
+  // cumulative true/false positives at the last index of each distinct score
+  const tps: number[] = [];
+  const fps: number[] = [];
+  let tp = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    if (y[i] === 1) tp++;
+    else if (y[i] !== 0) throw new Error(`rocAuc: label ${y[i]} at row ${i} is not 0 or 1`);
+    if (k === n - 1 || score[order[k + 1]] !== score[i]) {
+      tps.push(tp);
+      fps.push(k + 1 - tp);
+    }
+  }
+  const totalP = tp;
+  const totalN = n - tp;
+  if (totalP === 0 || totalN === 0) return null;
+  // drop_intermediate: keep the first, the last and every point where the curve bends; then prepend (0, 0)
+  const m = tps.length;
+  const fx: number[] = [0];
+  const ty: number[] = [0];
+  for (let k = 0; k < m; k++) {
+    let keep = k === 0 || k === m - 1;
+    if (!keep) {
+      const d2f = fps[k + 1] - 2 * fps[k] + fps[k - 1];
+      const d2t = tps[k + 1] - 2 * tps[k] + tps[k - 1];
+      keep = d2f !== 0 || d2t !== 0;
+    }
+    if (keep) {
+      fx.push(fps[k]);
+      ty.push(tps[k]);
+    }
+  }
+  const lastF = fx[fx.length - 1];
+  const lastT = ty[ty.length - 1];
+  const terms = new Float64Array(fx.length - 1);
+  let prevF = fx[0] / lastF;
+  let prevT = ty[0] / lastT;
+  for (let k = 1; k < fx.length; k++) {
+    const fpr = fx[k] / lastF;
+    const tpr = ty[k] / lastT;
+    terms[k - 1] = ((fpr - prevF) * (tpr + prevT)) / 2.0;
+    prevF = fpr;
+    prevT = tpr;
+  }
+  return 0 + pairwiseSum(terms, 0, terms.length, 1);
+}
+
+function checkLengths(a: Numbers, b: Numbers, who: string): void {
+  if (a.length !== b.length) throw new Error(`${who}: ${a.length} labels but ${b.length} values`);
+}
