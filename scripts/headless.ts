@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import {
   clickAndWaitForRun,
   downloadAll,
+  ensureOnScreen,
   fillStateContinueParams,
   openWorkbench,
   setBaselineFolder,
@@ -24,7 +25,6 @@ import {
   type Workbench,
 } from './headless/harness.ts';
 import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags } from './headless/cli.ts';
-import type { Page } from 'playwright-core';
 
 /** The seed's nine artifacts (SPEC section 3), in the order the oracle lists them. */
 export const STATE_CONTINUE_ARTIFACTS = [
@@ -65,14 +65,6 @@ const USAGE = `usage:
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/** Click a `data-nav` button when the hook we need is not on the current screen. */
-async function ensureOnScreen(page: Page, selector: string, screen: string): Promise<void> {
-  if ((await page.locator(selector).count()) > 0) return;
-  const nav = page.locator(`[data-nav="${screen}"]`).first();
-  if ((await nav.count()) > 0) await nav.click();
-  await page.locator(selector).first().waitFor({ state: 'attached', timeout: 30_000 });
 }
 
 interface RunRecordFit {

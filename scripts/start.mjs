@@ -2,7 +2,7 @@
 // needs no server beyond static files, and nothing should be exposed to the network). The demo run ships in
 // public/demo/ and is copied into the build, so "Try the demo run" works offline.
 //
-//   npm start [-- --port 4173] [--host 127.0.0.1] [--rebuild]
+//   npm start [-- --port 4173] [--host 127.0.0.1] [--rebuild | --no-build]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_DIR, REPO_ROOT, ensureBuild } from './build.mjs';
@@ -22,7 +22,8 @@ if (!existsSync(demoDir) || readdirSync(demoDir).length === 0) {
 }
 
 try {
-  ensureBuild({ force: args.includes('--rebuild') });
+  // --no-build: serve dist/ as it is (the browser tests build once and must not rebuild under each other).
+  if (!args.includes('--no-build')) ensureBuild({ force: args.includes('--rebuild') });
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

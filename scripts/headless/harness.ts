@@ -170,10 +170,17 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
   };
 }
 
-/** Go to a screen through its navigation button/link (`data-nav`), if the page shows one. */
+/** Go to a screen through its navigation button/link (`data-nav`). */
 export async function navigate(page: Page, screen: string): Promise<void> {
-  const target = page.locator(`[data-nav="${screen}"]`).first();
-  await target.click();
+  await page.locator(`[data-nav="${screen}"]`).first().click();
+}
+
+/** Click the `data-nav` button of `screen` when `selector` is not on the current screen, then wait for it. */
+export async function ensureOnScreen(page: Page, selector: string, screen: string, timeoutMs = 30_000): Promise<void> {
+  if ((await page.locator(selector).count()) > 0) return;
+  const nav = page.locator(`[data-nav="${screen}"]`).first();
+  if ((await nav.count()) > 0) await nav.click();
+  await page.locator(selector).first().waitFor({ state: 'attached', timeout: timeoutMs });
 }
 
 /**
@@ -257,7 +264,9 @@ const WATCH_RUN_STATUS_SCRIPT = `(() => {
   });
 })()`;
 
-async function runStatesSeen(page: Page): Promise<number> {
+/** How many `#run-status` states were recorded so far (pass to `waitForRunEnd` to wait for the next run's end). */
+export async function runStatusMark(page: Page): Promise<number> {
+  await watchRunStatus(page);
   return page.evaluate(() => (window as unknown as { __workbenchRunStates?: string[] }).__workbenchRunStates?.length ?? 0);
 }
 
@@ -278,7 +287,7 @@ export async function clickAndWaitForRun(
   options: { button?: string; timeoutMs?: number; isCrashed?: () => boolean } = {},
 ): Promise<RunOutcome> {
   await watchRunStatus(page);
-  const mark = await runStatesSeen(page);
+  const mark = await runStatusMark(page);
   const button = page.locator(options.button ?? '#run-button');
   await button.click();
   return waitForRunEnd(page, mark, options);

@@ -1,0 +1,103 @@
+// (e) `npm run headless -- state-continue` end to end: exit 0 with the nine artifacts, timings.json and the
+// verdict printed; exit 2 with the page's message on bad input, and nothing written.
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir } from '../../scripts/headless/harness.ts';
+import { STATE_CONTINUE_ARTIFACTS } from '../../scripts/headless.ts';
+import {
+  FIXTURE_BASELINE,
+  FIXTURE_EXPECTED,
+  checker,
+  compareWithExpected,
+  copyBaseline,
+  fixtureFlags,
+  listFiles,
+  readJson,
+  requireFixture,
+} from './support.ts';
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The same command a user types (`npm run headless -- …` runs exactly this), without npm's banner. */
+function runner(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'headless.ts'), ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // globalSetup built dist/ once; the runner must not rebuild it under the other tests.
+      env: { ...process.env, WORKBENCH_NO_BUILD: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.sequential('npm run headless -- state-continue', () => {
+  let scratch: string;
+  beforeAll(() => {
+    requireFixture();
+    scratch = tempDir('workbench-runner-');
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('exits 0, writes the nine artifacts and timings.json, and prints the verdict', async () => {
+    const out = join(scratch, 'ok');
+    const result = await runner(['state-continue', '--baseline-dir', FIXTURE_BASELINE, '--out', out, '--backend', 'cpu', ...fixtureFlags()]);
+    expect(result.code, result.stderr).toBe(0);
+    const files = listFiles(out);
+    for (const name of [...STATE_CONTINUE_ARTIFACTS, 'timings.json', 'run_record.json', 'state_continue_artifacts.zip']) {
+      expect(files).toContain(name);
+    }
+    const verdict = readJson<{ status: string }>(join(out, 'state_continue_verdict.json'));
+    expect(result.stdout).toContain(`verdict: ${verdict.status}`);
+
+    const timings = readJson<{ total_ms: number; stages_ms: unknown; fits: { key: string; backend: string }[] }>(join(out, 'timings.json'));
+    expect(timings.total_ms).toBeGreaterThan(0);
+    expect(timings.stages_ms).toBeTruthy();
+    expect(timings.fits).toHaveLength(8);
+    // --backend cpu: every fit says it trained on the CPU path.
+    expect(new Set(timings.fits.map((fit) => fit.backend))).toEqual(new Set(['cpu']));
+
+    const { check, failures } = checker();
+    compareWithExpected(out, FIXTURE_EXPECTED, check);
+    expect(failures).toEqual([]);
+  });
+
+  it('exits 2 with the page message for a baseline run missing a file, and writes no artifact', async () => {
+    const bad = copyBaseline(scratch, 'missing_file');
+    rmSync(join(bad, 'label', 'price_plan_context.json'));
+    const out = join(scratch, 'missing');
+    const result = await runner(['state-continue', '--baseline-dir', bad, '--out', out]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/input error/);
+    expect(result.stderr).toMatch(/price_plan_context\.json/);
+    expect(listFiles(out).filter((name) => (STATE_CONTINUE_ARTIFACTS as readonly string[]).includes(name))).toEqual([]);
+  });
+
+  it('exits 2 with the page message for bad ages', async () => {
+    const out = join(scratch, 'ages');
+    const result = await runner(['state-continue', '--baseline-dir', FIXTURE_BASELINE, '--out', out, '--ages-minutes', '0,-5']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/input error: .*age/is);
+    expect(existsSync(join(out, 'state_continue_verdict.json'))).toBe(false);
+  });
+
+  it('exits 2 on a missing baseline folder or an unknown flag, before starting Chromium', async () => {
+    const missing = await runner(['state-continue', '--baseline-dir', join(scratch, 'nope'), '--out', join(scratch, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/not a directory/);
+    const unknown = await runner(['state-continue', '--baseline-dir', FIXTURE_BASELINE, '--out', join(scratch, 'x'), '--bogus', '1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown flag --bogus/);
+  });
+});
