@@ -31,6 +31,9 @@ export interface BaselineInputs {
   entryInitializers: Map<string, OnnxTensor>;
   /** model/model_train_manifest.json, or null when absent (the report then leaves out its baseline section). */
   modelTrainManifest: unknown | null;
+  /** The text of model/model_train_manifest.json when present (optional): lets the report print its numbers as
+   * Python does (`1.0` stays `1.0`; JSON.parse would give `1`). */
+  modelTrainManifestText?: string | null;
 }
 
 export type RegressorKind = 'huber' | 'ridge';

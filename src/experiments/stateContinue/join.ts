@@ -1,0 +1,169 @@
+/**
+ * pandas 1.5 `merge(how="inner")` on integer/number keys, with pandas' row order.
+ *
+ * pandas 1.5 does not keep the left frame's row order in an inner merge: it factorizes the keys in order of first
+ * appearance in the left frame and emits one group per key, in that order; inside a group, each left row (in
+ * left order) is crossed with every matching right row (in right order). A single null key matches null and its
+ * group comes last; with several key columns, nulls are ordinary values. We reproduce that exactly, with a sorted
+ * index of the right side (built once, probed by many left frames) instead of hash maps of strings.
+ *
+ * Keys are columns of float64 (dictionary codes mapped to one shared code space, epoch milliseconds, side codes);
+ * NaN is null.
+ */
+
+export type KeyColumns = Float64Array[];
+
+export interface JoinIndex {
+  keys: KeyColumns;
+  /** Right row indexes sorted by key, ties by row index (so a run lists right rows in right order). */
+  order: Int32Array;
+  /** Start of each run of equal keys in `order`, plus a final sentinel = order.length. */
+  runStart: Int32Array;
+}
+
+function compareKeys(keysA: KeyColumns, a: number, keysB: KeyColumns, b: number): number {
+  for (let k = 0; k < keysA.length; k++) {
+    const x = keysA[k][a];
+    const y = keysB[k][b];
+    const xn = x !== x;
+    const yn = y !== y;
+    if (xn || yn) {
+      if (xn && yn) continue;
+      return xn ? 1 : -1;
+    }
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+/** Index of the right side of a merge: sort once, probe with any number of left frames. */
+export function buildJoinIndex(keys: KeyColumns, length: number): JoinIndex {
+  for (const column of keys) if (column.length !== length) throw new Error('buildJoinIndex: key column length differs');
+  const order = new Int32Array(length);
+  for (let i = 0; i < length; i++) order[i] = i;
+  order.sort((a, b) => compareKeys(keys, a, keys, b) || a - b);
+  const starts: number[] = [];
+  for (let i = 0; i < length; i++) {
+    if (i === 0 || compareKeys(keys, order[i - 1], keys, order[i]) !== 0) starts.push(i);
+  }
+  starts.push(length);
+  return { keys, order, runStart: Int32Array.from(starts) };
+}
+
+/** The run of `index` whose key equals the left row's key, or -1. */
+function findRun(index: JoinIndex, leftKeys: KeyColumns, row: number): number {
+  let lo = 0;
+  let hi = index.runStart.length - 1; // number of runs
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareKeys(index.keys, index.order[index.runStart[mid]], leftKeys, row);
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo >= index.runStart.length - 1) return -1;
+  return compareKeys(index.keys, index.order[index.runStart[lo]], leftKeys, row) === 0 ? lo : -1;
+}
+
+export interface JoinResult {
+  left: Int32Array;
+  right: Int32Array;
+}
+
+/** pandas 1.5 `left.merge(right, on=keys, how="inner")` row pairs, in pandas' order. */
+export function innerJoin(leftKeys: KeyColumns, leftLength: number, index: JoinIndex): JoinResult {
+  if (leftKeys.length !== index.keys.length) throw new Error('innerJoin: key arity differs');
+  const runs = index.runStart.length - 1;
+  const runOf = new Int32Array(leftLength);
+  const slotOfRun = new Int32Array(runs).fill(-1);
+  const leftCount: number[] = [];
+  const runOfSlot: number[] = [];
+  for (let i = 0; i < leftLength; i++) {
+    const run = findRun(index, leftKeys, i);
+    runOf[i] = run;
+    if (run < 0) continue;
+    if (slotOfRun[run] < 0) {
+      slotOfRun[run] = runOfSlot.length;
+      runOfSlot.push(run);
+      leftCount.push(0);
+    }
+    leftCount[slotOfRun[run]]++;
+  }
+  // A lone null key is pandas' NA group: it is emitted after all others.
+  if (leftKeys.length === 1 && runs > 0) {
+    const lastRun = runs - 1;
+    const value = index.keys[0][index.order[index.runStart[lastRun]]];
+    const slot = slotOfRun[lastRun];
+    if (value !== value && slot >= 0 && slot !== runOfSlot.length - 1) {
+      runOfSlot.splice(slot, 1);
+      runOfSlot.push(lastRun);
+      const count = leftCount.splice(slot, 1)[0];
+      leftCount.push(count);
+      for (let s = 0; s < runOfSlot.length; s++) slotOfRun[runOfSlot[s]] = s;
+    }
+  }
+  const slots = runOfSlot.length;
+  // Output offsets per slot: left rows in the slot × right rows in its run.
+  const offset = new Float64Array(slots + 1);
+  for (let s = 0; s < slots; s++) {
+    const run = runOfSlot[s];
+    offset[s + 1] = offset[s] + leftCount[s] * (index.runStart[run + 1] - index.runStart[run]);
+  }
+  const total = offset[slots];
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  const cursor = Float64Array.from(offset.subarray(0, slots));
+  for (let i = 0; i < leftLength; i++) {
+    const run = runOf[i];
+    if (run < 0) continue;
+    const s = slotOfRun[run];
+    let p = cursor[s];
+    for (let r = index.runStart[run]; r < index.runStart[run + 1]; r++, p++) {
+      left[p] = i;
+      right[p] = index.order[r];
+    }
+    cursor[s] = p;
+  }
+  return { left, right };
+}
+
+/** Python's str ordering (code points), for sorted groupbys. */
+export function comparePyStr(a: string, b: string): number {
+  if (a === b) return 0;
+  const ca = Array.from(a);
+  const cb = Array.from(b);
+  const n = Math.min(ca.length, cb.length);
+  for (let i = 0; i < n; i++) {
+    const d = ca[i].codePointAt(0)! - cb[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return ca.length - cb.length;
+}
+
+/**
+ * One code space for the strings of several dictionary-coded columns (symbols of three frames, sample ids of two),
+ * so that equal strings get equal codes. Work is per dictionary entry, not per row.
+ */
+export class SharedCodes {
+  private readonly codes = new Map<string, number>();
+  readonly values: string[] = [];
+
+  codeOf(value: string): number {
+    let code = this.codes.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.codes.set(value, code);
+      this.values.push(value);
+    }
+    return code;
+  }
+
+  /** Per-row shared codes of a dictionary-coded column (NaN for null). */
+  remap(codes: Int32Array, dictionary: string[]): Float64Array {
+    const lookup = new Float64Array(dictionary.length);
+    for (let d = 0; d < dictionary.length; d++) lookup[d] = this.codeOf(dictionary[d]);
+    const out = new Float64Array(codes.length);
+    for (let i = 0; i < codes.length; i++) out[i] = codes[i] < 0 ? NaN : lookup[codes[i]];
+    return out;
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The replay, sorted per symbol (the seed's `_load_replay` + `groupby("symbol", sort=True)` + mergesort by
+ * open_time_ms), and what the seed derives from it: `_build_path_stats` (SPEC §2) and the time-based position
+ * state by age (SPEC §2, `state_source_by_age_time_based`). All over typed arrays; O(n·window).
+ */
+import type { Frame } from '../../data/frame.ts';
+import { InputError } from '../../core/errors.ts';
+import { comparePyStr, type SharedCodes } from './join.ts';
+import { numberValues, requireColumns, stringColumn } from './columns.ts';
+
+export const REPLAY_FILE = 'replay parquet';
+
+export interface SortedReplay {
+  /** Replay rows with a symbol, sorted by (symbol, open_time_ms), ties in file order. */
+  rows: Int32Array;
+  /** Shared symbol code per sorted row. */
+  symbol: Float64Array;
+  openTimeMs: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  /** Start of each symbol's block in the sorted rows, plus a sentinel. */
+  groupStart: Int32Array;
+}
+
+export function sortReplay(replay: Frame, symbols: SharedCodes, file = REPLAY_FILE): SortedReplay {
+  requireColumns(replay, ['symbol', 'event_time', 'open_time_ms', 'high', 'low', 'close', 'spread_bps'], file, 'source replay');
+  const symbolColumn = stringColumn(replay, 'symbol', file);
+  const times = numberValues(replay, 'open_time_ms', file);
+  const high = numberValues(replay, 'high', file);
+  const low = numberValues(replay, 'low', file);
+  const close = numberValues(replay, 'close', file);
+  for (let i = 0; i < times.length; i++) {
+    if (!Number.isFinite(times[i])) {
+      throw new InputError(`${file}: column open_time_ms row ${i}: expected int64 epoch milliseconds, found null`, [
+        { file, field: 'open_time_ms', message: `row ${i}: expected int64 epoch milliseconds, found null` },
+      ]);
+    }
+  }
+  // Rank the dictionary by Python's string order (groupby sort=True); equal strings share a rank.
+  const dict = symbolColumn.dictionary;
+  const byValue = dict.map((_, i) => i).sort((a, b) => comparePyStr(dict[a], dict[b]));
+  const rank = new Int32Array(dict.length);
+  for (let k = 0, r = -1; k < byValue.length; k++) {
+    if (k === 0 || dict[byValue[k]] !== dict[byValue[k - 1]]) r++;
+    rank[byValue[k]] = r;
+  }
+  const kept: number[] = [];
+  for (let i = 0; i < symbolColumn.codes.length; i++) if (symbolColumn.codes[i] >= 0) kept.push(i); // groupby drops null keys
+  const rows = Int32Array.from(kept);
+  rows.sort((a, b) => {
+    const ra = rank[symbolColumn.codes[a]];
+    const rb = rank[symbolColumn.codes[b]];
+    if (ra !== rb) return ra - rb;
+    if (times[a] !== times[b]) return times[a] < times[b] ? -1 : 1;
+    return a - b;
+  });
+  const n = rows.length;
+  const shared = symbols.remap(symbolColumn.codes, dict);
+  const out: SortedReplay = {
+    rows,
+    symbol: new Float64Array(n),
+    openTimeMs: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    groupStart: new Int32Array(0),
+  };
+  const starts: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const r = rows[k];
+    out.symbol[k] = shared[r];
+    out.openTimeMs[k] = times[r];
+    out.high[k] = high[r];
+    out.low[k] = low[r];
+    out.close[k] = close[r];
+    if (k === 0 || rank[symbolColumn.codes[r]] !== rank[symbolColumn.codes[rows[k - 1]]]) starts.push(k);
+  }
+  starts.push(n);
+  out.groupStart = Int32Array.from(starts);
+  return out;
+}
+
+export const SIDE_LONG = 0;
+export const SIDE_SHORT = 1;
+export const EXIT_REASONS = ['STOP', 'TARGET', 'HORIZON'] as const;
+
+/** `_build_path_stats` output, columnar; `bar` indexes the sorted replay. */
+export interface PathStats {
+  length: number;
+  bar: Int32Array;
+  symbol: Float64Array;
+  openTimeMs: Float64Array;
+  /** 0 LONG, 1 SHORT (as float64 for joins). */
+  side: Float64Array;
+  futureReturnBps: Float64Array;
+  maeBps: Float64Array;
+  mfeBps: Float64Array;
+  /** Index into EXIT_REASONS. */
+  exitReason: Uint8Array;
+  barsHeld: Int32Array;
+}
+
+/** The labels module's chunking (cells per block); only the row order of the output depends on it. */
+const CHUNK_CELLS = 4_000_000;
+
+export function buildPathStats(replay: SortedReplay, horizonMinutes: number, targetBps: number, stopBps: number): PathStats {
+  const horizonMs = Math.trunc(horizonMinutes) * 60_000;
+  const t = replay.openTimeMs;
+  const n = t.length;
+  // Window of bar k: sorted rows (start[k], end[k]) = bars in (t, t + horizon]; valid when the last is at t + horizon.
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  const valid = new Uint8Array(n);
+  for (let g = 0; g + 1 < replay.groupStart.length; g++) {
+    const lo = replay.groupStart[g];
+    const hi = replay.groupStart[g + 1];
+    let s = lo;
+    let e = lo;
+    for (let k = lo; k < hi; k++) {
+      while (s < hi && t[s] <= t[k]) s++;
+      while (e < hi && t[e] <= t[k] + horizonMs) e++;
+      start[k] = s;
+      end[k] = e;
+      valid[k] = e > s && t[e - 1] === t[k] + horizonMs ? 1 : 0;
+    }
+  }
+  let count = 0;
+  for (let k = 0; k < n; k++) count += valid[k];
+  const size = 2 * count;
+  const out: PathStats = {
+    length: size,
+    bar: new Int32Array(size),
+    symbol: new Float64Array(size),
+    openTimeMs: new Float64Array(size),
+    side: new Float64Array(size),
+    futureReturnBps: new Float64Array(size),
+    maeBps: new Float64Array(size),
+    mfeBps: new Float64Array(size),
+    exitReason: new Uint8Array(size),
+    barsHeld: new Int32Array(size),
+  };
+  let p = 0;
+  const { high, low, close } = replay;
+  const emit = (k: number, side: number) => {
+    const price = close[k];
+    let maxAdverse = -Infinity;
+    let maxFavorable = -Infinity;
+    let reason = 2;
+    let exit = end[k] - 1;
+    for (let j = start[k]; j < end[k]; j++) {
+      let adverse: number;
+      let favorable: number;
+      if (side === SIDE_LONG) {
+        adverse = (price / low[j] - 1) * 10000;
+        favorable = (high[j] / price - 1) * 10000;
+      } else {
+        adverse = (high[j] / price - 1) * 10000;
+        favorable = (price / low[j] - 1) * 10000;
+      }
+      // Math.max propagates NaN, as numpy's maximum.accumulate does.
+      maxAdverse = Math.max(maxAdverse, adverse);
+      maxFavorable = Math.max(maxFavorable, favorable);
+      if (adverse >= stopBps) {
+        reason = 0; // STOP wins over TARGET in the same bar
+        exit = j;
+        break;
+      }
+      if (favorable >= targetBps) {
+        reason = 1;
+        exit = j;
+        break;
+      }
+    }
+    const last = close[end[k] - 1];
+    out.bar[p] = k;
+    out.symbol[p] = replay.symbol[k];
+    out.openTimeMs[p] = t[k];
+    out.side[p] = side;
+    out.futureReturnBps[p] =
+      reason === 0 ? -stopBps : reason === 1 ? targetBps : side === SIDE_LONG ? (last / price - 1) * 10000 : (price / last - 1) * 10000;
+    out.maeBps[p] = Math.max(maxAdverse, 0);
+    out.mfeBps[p] = Math.max(maxFavorable, 0);
+    out.exitReason[p] = reason;
+    out.barsHeld[p] = exit - start[k] + 1;
+    p++;
+  };
+  for (let g = 0; g + 1 < replay.groupStart.length; g++) {
+    const bars: number[] = [];
+    let width = 0;
+    for (let k = replay.groupStart[g]; k < replay.groupStart[g + 1]; k++) {
+      if (!valid[k]) continue;
+      bars.push(k);
+      width = Math.max(width, end[k] - start[k]);
+    }
+    // The seed emits per chunk of bars: all LONG rows, then all SHORT rows.
+    const chunk = Math.max(1, Math.floor(CHUNK_CELLS / Math.max(width, 1)));
+    for (let b = 0; b < bars.length; b += chunk) {
+      const stop = Math.min(bars.length, b + chunk);
+      for (const side of [SIDE_LONG, SIDE_SHORT]) for (let i = b; i < stop; i++) emit(bars[i], side);
+    }
+  }
+  return out;
+}
+
+/** Position state for one age, per sorted replay bar whose entry bar exists (SPEC §2, time-based). */
+export interface StateSource {
+  age: number;
+  length: number;
+  /** Sorted replay index of the current bar. */
+  bar: Int32Array;
+  symbol: Float64Array;
+  currentOpenTimeMs: Float64Array;
+  entryPrice: Float64Array;
+  currentPrice: Float64Array;
+  highSinceEntry: Float64Array;
+  lowSinceEntry: Float64Array;
+}
+
+/**
+ * The entry bar is the bar at exactly current − age·60000 (the first such row when times repeat); high/low
+ * since entry run over the sorted rows [entry, current]; rows with any NaN among the prices are dropped (dropna).
+ */
+export function stateSourceForAge(replay: SortedReplay, age: number): StateSource {
+  const t = replay.openTimeMs;
+  const ageMs = age * 60_000;
+  const bar: number[] = [];
+  const entryIndex: number[] = [];
+  for (let g = 0; g + 1 < replay.groupStart.length; g++) {
+    const lo = replay.groupStart[g];
+    const hi = replay.groupStart[g + 1];
+    let e = lo;
+    for (let k = lo; k < hi; k++) {
+      const target = t[k] - ageMs;
+      while (e < hi && t[e] < target) e++; // searchsorted(side="left"): monotone in k
+      if (e < hi && t[e] === target) {
+        bar.push(k);
+        entryIndex.push(e);
+      }
+    }
+  }
+  const m = bar.length;
+  const out: StateSource = {
+    age,
+    length: 0,
+    bar: new Int32Array(m),
+    symbol: new Float64Array(m),
+    currentOpenTimeMs: new Float64Array(m),
+    entryPrice: new Float64Array(m),
+    currentPrice: new Float64Array(m),
+    highSinceEntry: new Float64Array(m),
+    lowSinceEntry: new Float64Array(m),
+  };
+  let p = 0;
+  for (let i = 0; i < m; i++) {
+    const k = bar[i];
+    const e = entryIndex[i];
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let j = e; j <= k; j++) {
+      hi = Math.max(hi, replay.high[j]);
+      lo = Math.min(lo, replay.low[j]);
+    }
+    const entryPrice = replay.close[e];
+    const currentPrice = replay.close[k];
+    if (entryPrice !== entryPrice || currentPrice !== currentPrice || hi !== hi || lo !== lo) continue;
+    out.bar[p] = k;
+    out.symbol[p] = replay.symbol[k];
+    out.currentOpenTimeMs[p] = t[k];
+    out.entryPrice[p] = entryPrice;
+    out.currentPrice[p] = currentPrice;
+    out.highSinceEntry[p] = hi;
+    out.lowSinceEntry[p] = lo;
+    p++;
+  }
+  out.length = p;
+  if (p < m) {
+    for (const key of ['bar', 'symbol', 'currentOpenTimeMs', 'entryPrice', 'currentPrice', 'highSinceEntry', 'lowSinceEntry'] as const) {
+      (out as unknown as Record<string, Int32Array | Float64Array>)[key] = out[key].slice(0, p);
+    }
+  }
+  return out;
+}

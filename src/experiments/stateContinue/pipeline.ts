@@ -1,0 +1,334 @@
+/**
+ * The state-continue experiment end to end (the seed's `run_state_continue_experiment`), stage by stage:
+ * frozen_scores → path_stats → state_frame → (five artifacts) → train_fits → metrics → artifacts.
+ * The eight fits go through `hooks.runFits` (a worker pool in the app, inline by default); the AbortSignal is
+ * checked between stages and handed to the inline fits.
+ */
+import type { Frame } from '../../data/frame.ts';
+import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
+import { pyRepr } from '../../core/pyjson.ts';
+import { TUNE_SPLIT } from '../../core/constants.ts';
+import type { Artifact, BaselineInputs, StateContinueParams } from './inputs.ts';
+import { computeFrozenScores, type FrozenScores } from './frozenScores.ts';
+import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
+import { SharedCodes } from './join.ts';
+import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
+import { executeFit, finishSideModel, planSideModels, predictionsFrame, type FitResult, type FitTask, type SidePredictions, type TrainingParams } from './training.ts';
+import type { Results } from './metrics.ts';
+import { buildVerdict, showPyFloat, type Verdict } from './verdict.ts';
+import { buildReport, MODEL_TRAIN_MANIFEST_FILE } from './report.ts';
+import { postTrainingArtifacts, preTrainingArtifacts, type SourceManifest } from './artifacts.ts';
+import { parsePyJson } from './pyJsonParse.ts';
+
+export interface StateContinueHooks {
+  progress?: (p: { stage: string; done: number; total: number; rows?: number }) => void;
+  log?: (line: string) => void;
+  runFits?: (tasks: FitTask[]) => Promise<FitResult[]>;
+  signal?: AbortSignal;
+}
+
+export const STAGES = ['frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'artifacts'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** One fit as the run records it. */
+export interface FitRecord {
+  key: string;
+  resultKey: string;
+  model: FitTask['model'];
+  rows: number;
+  cols: number;
+  iterations: number;
+  converged: boolean;
+  objective: number;
+  backend: string;
+  ms: number;
+}
+
+/** Parameters after validation (SPEC §3). */
+export interface ResolvedParams {
+  runId: string;
+  ages: number[];
+  regressorKind: 'huber' | 'ridge';
+  ridgeAlpha: number;
+  huberMaxIter: number;
+  regressionTargetClipBps: number;
+  maxRowsPerSplit: number;
+  continueHorizonMinutes: number;
+  minContinueEdgeBps: number;
+}
+
+export interface PreTraining {
+  params: ResolvedParams;
+  stateFrame: Frame;
+  /** The five artifacts that exist before training. */
+  artifacts: Artifact[];
+  manifest: SourceManifest;
+  frozenScores: FrozenScores;
+  pathStats: PathStats;
+  stageMs: Record<string, number>;
+  log: string[];
+}
+
+export interface StateContinueOutcome {
+  /** The nine artifacts, in the seed's order. */
+  artifacts: Artifact[];
+  results: Results;
+  verdict: Verdict;
+  manifest: SourceManifest;
+  stateFrame: Frame;
+  predictions: Frame;
+  stageMs: Record<string, number>;
+  fits: FitRecord[];
+  log: string[];
+  report: string;
+}
+
+function paramError(field: string, message: string): InputError {
+  const problem: InputProblem = { file: '', field, message };
+  return new InputError(message, [problem]);
+}
+
+/** Validate the parameters as the seed and its runner do (bad ages: `invalid ages-minutes: RAW`). */
+export function resolveParams(params: StateContinueParams): ResolvedParams {
+  const ages = parseAges(params.agesMinutes);
+  if (params.regressorKind !== 'huber' && params.regressorKind !== 'ridge') {
+    throw paramError('regressor_kind', `unsupported state continue regressor kind: ${String(params.regressorKind)}`);
+  }
+  const positiveInt = (v: number, field: string) => {
+    if (!Number.isSafeInteger(v) || v <= 0) throw paramError(field, `${field} must be a positive integer, found ${String(v)}`);
+  };
+  positiveInt(params.continueHorizonMinutes, 'continue_horizon_minutes');
+  positiveInt(params.huberMaxIter, 'huber_max_iter');
+  if (!Number.isSafeInteger(params.maxRowsPerSplit) || params.maxRowsPerSplit < 0) {
+    throw paramError('max_rows_per_split', `max_rows_per_split must be 0 (off) or a positive integer, found ${String(params.maxRowsPerSplit)}`);
+  }
+  for (const [field, v] of [
+    ['ridge_alpha', params.ridgeAlpha],
+    ['regression_target_clip_bps', params.regressionTargetClipBps],
+    ['min_continue_edge_bps', params.minContinueEdgeBps],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw paramError(field, `${field} must be a number, found ${String(v)}`);
+  }
+  if (params.ridgeAlpha < 0) throw paramError('ridge_alpha', `ridge_alpha must be ≥ 0, found ${params.ridgeAlpha}`);
+  return {
+    runId: params.runId,
+    ages,
+    regressorKind: params.regressorKind,
+    ridgeAlpha: params.ridgeAlpha,
+    huberMaxIter: params.huberMaxIter,
+    regressionTargetClipBps: params.regressionTargetClipBps,
+    maxRowsPerSplit: params.maxRowsPerSplit,
+    continueHorizonMinutes: params.continueHorizonMinutes,
+    minContinueEdgeBps: params.minContinueEdgeBps,
+  };
+}
+
+function checkPricePlan(inputs: BaselineInputs): void {
+  for (const key of ['stopDistanceBps', 'targetDistanceBps', 'costBps'] as const) {
+    const v = inputs.pricePlan?.[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new InputError(`label/price_plan_context.json: ${key} must be a number, found ${JSON.stringify(v ?? null)}`, [
+        { file: 'label/price_plan_context.json', field: key, message: `must be a number, found ${JSON.stringify(v ?? null)}` },
+      ]);
+    }
+  }
+}
+
+class Stages {
+  readonly ms: Record<string, number> = {};
+  constructor(private readonly hooks: StateContinueHooks) {}
+
+  check(): void {
+    if (this.hooks.signal?.aborted) throw new CancelledError();
+  }
+
+  async run<T>(stage: StageName, work: () => T | Promise<T>): Promise<T> {
+    this.check();
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.ms[stage] = (this.ms[stage] ?? 0) + (performance.now() - started);
+    }
+  }
+}
+
+const outDir = (runId: string) => `trader-v4/runs/${runId}/experiments/state_continue`;
+
+/**
+ * Everything up to the dataset: frozen scores, path stats, the state frame (and its cap), and the five
+ * artifacts that exist before training (train parquet, experiment manifest, state feature schema/order, source
+ * manifest).
+ */
+export async function buildPreTrainingArtifacts(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks = {}): Promise<PreTraining> {
+  return preTraining(inputs, params, hooks, new Stages(hooks), []);
+}
+
+async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks, stages: Stages, log: string[]): Promise<PreTraining> {
+  const emit = (line: string) => {
+    log.push(line);
+    hooks.log?.(line);
+  };
+  const progress = hooks.progress ?? (() => {});
+  const params = resolveParams(rawParams);
+  checkPricePlan(inputs);
+  const stopBps = inputs.pricePlan.stopDistanceBps;
+  const targetBps = inputs.pricePlan.targetDistanceBps;
+  const costBps = inputs.pricePlan.costBps;
+  emit(
+    `trader.training.state_continue_experiment_started runId=${params.runId} baselineRunId=${inputs.baselineRunId} ages=${pyRepr(params.ages)} regressorKind=${params.regressorKind} ridgeAlpha=${showPyFloat(params.ridgeAlpha)} huberMaxIter=${params.huberMaxIter} regressionTargetClipBps=${showPyFloat(params.regressionTargetClipBps)}`,
+  );
+  const symbols = new SharedCodes();
+
+  const { featureRows, scores } = await stages.run('frozen_scores', () => {
+    progress({ stage: 'frozen_scores', done: 0, total: 1 });
+    const featureRows = filterFeatureRows(inputs.featureFrame, inputs.featureOrder);
+    const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
+    progress({ stage: 'frozen_scores', done: 1, total: 1, rows: scores.sampleRows.length });
+    return { featureRows, scores };
+  });
+
+  const { replay, stats } = await stages.run('path_stats', () => {
+    progress({ stage: 'path_stats', done: 0, total: 1 });
+    const replay = sortReplay(inputs.replay, symbols);
+    const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps);
+    progress({ stage: 'path_stats', done: 1, total: 1, rows: stats.length });
+    return { replay, stats };
+  });
+
+  const stateFrame = await stages.run('state_frame', () => {
+    progress({ stage: 'state_frame', done: 0, total: 1 });
+    const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
+    const built = buildStateFrame(inputs.featureFrame, featureRows, inputs.entryLabels, entry, replay, stats, symbols, {
+      featureOrder: inputs.featureOrder,
+      ages: params.ages,
+      stopBps,
+      targetBps,
+      costBps,
+      minContinueEdgeBps: params.minContinueEdgeBps,
+    });
+    for (const { age, rows } of built.ageRowCounts) {
+      if (rows > 0) emit(`trader.training.state_continue_age_built ageMinutes=${age} rowCount=${rows}`);
+    }
+    let frame = built.frame;
+    if (params.maxRowsPerSplit) {
+      const capped = capRowsPerSplit(frame, params.maxRowsPerSplit);
+      for (const { splitId, rows } of capped.splits) {
+        emit(`trader.training.state_continue_split_capped splitId=${splitId} rowCount=${rows} maxRows=${params.maxRowsPerSplit}`);
+      }
+      frame = capped.frame;
+    }
+    progress({ stage: 'state_frame', done: 1, total: 1, rows: frame.length });
+    return frame;
+  });
+
+  const pre = await stages.run('artifacts', () =>
+    preTrainingArtifacts(stateFrame, {
+      runId: params.runId,
+      baselineRunId: inputs.baselineRunId,
+      ages: params.ages,
+      stopBps,
+      targetBps,
+      costBps,
+      continueHorizonMinutes: params.continueHorizonMinutes,
+      minContinueEdgeBps: params.minContinueEdgeBps,
+      regressorKind: params.regressorKind,
+      ridgeAlpha: params.ridgeAlpha,
+      huberMaxIter: params.huberMaxIter,
+      regressionTargetClipBps: params.regressionTargetClipBps,
+      marketFeatureCount: inputs.featureOrder.length,
+    }),
+  );
+  const splitCounts = Object.fromEntries(valueCounts(stateFrame, 'split_id'));
+  emit(
+    `trader.training.state_continue_dataset_written runId=${params.runId} rowCount=${stateFrame.length} splitCounts=${pyRepr(splitCounts)} path=${outDir(params.runId)}/state_continue_train.parquet`,
+  );
+  return {
+    params,
+    stateFrame,
+    artifacts: pre.artifacts,
+    manifest: pre.manifest,
+    frozenScores: scores,
+    pathStats: stats,
+    stageMs: stages.ms,
+    log,
+  };
+}
+
+/** The model_train_manifest, with Python's float/int distinction when its text is at hand. */
+function trainManifest(inputs: BaselineInputs): unknown | null {
+  if (inputs.modelTrainManifestText) return parsePyJson(inputs.modelTrainManifestText, MODEL_TRAIN_MANIFEST_FILE);
+  return inputs.modelTrainManifest ?? null;
+}
+
+export async function runStateContinue(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks = {}): Promise<StateContinueOutcome> {
+  const stages = new Stages(hooks);
+  const log: string[] = [];
+  const emit = (line: string) => {
+    log.push(line);
+    hooks.log?.(line);
+  };
+  const progress = hooks.progress ?? (() => {});
+  const pre = await preTraining(inputs, rawParams, hooks, stages, log);
+  const { params, stateFrame } = pre;
+  const training: TrainingParams = {
+    featureOrder: inputs.featureOrder,
+    regressorKind: params.regressorKind,
+    ridgeAlpha: params.ridgeAlpha,
+    huberMaxIter: params.huberMaxIter,
+    regressionTargetClipBps: params.regressionTargetClipBps,
+  };
+
+  const { plans, tasks, fits } = await stages.run('train_fits', async () => {
+    const { plans, tasks } = planSideModels(stateFrame, training);
+    progress({ stage: 'train_fits', done: 0, total: tasks.length });
+    let fits: FitResult[];
+    if (hooks.runFits) fits = await hooks.runFits(tasks);
+    else {
+      fits = [];
+      for (const task of tasks) {
+        stages.check();
+        fits.push(executeFit(task, undefined, hooks.signal));
+        progress({ stage: 'train_fits', done: fits.length, total: tasks.length, rows: task.rows });
+      }
+    }
+    if (fits.length !== tasks.length) throw new Error(`runFits returned ${fits.length} results for ${tasks.length} tasks`);
+    return { plans, tasks, fits };
+  });
+  const byKey = new Map(fits.map((f) => [f.key, f]));
+
+  const { results, parts } = await stages.run('metrics', async () => {
+    const results: Results = {};
+    const parts: SidePredictions[] = [];
+    let done = 0;
+    for (const plan of plans) {
+      const classifier = byKey.get(`${plan.resultKey}:classifier`);
+      const regressor = byKey.get(`${plan.resultKey}:regressor`);
+      if (!classifier || !regressor) throw new Error(`fit results lack ${plan.resultKey}`);
+      const { result, predictions } = await finishSideModel(plan, classifier, regressor, training);
+      results[plan.resultKey] = result;
+      parts.push(predictions);
+      const tune = result.splits[TUNE_SPLIT];
+      emit(
+        `trader.training.state_continue_model_trained runId=${params.runId} side=${plan.side} featureSet=${plan.featureSet} tuneAuc=${showPyFloat(tune?.continue_auc)} tuneMaeRatio=${showPyFloat(tune?.edge_mae_vs_constant_ratio)}`,
+      );
+      progress({ stage: 'metrics', done: ++done, total: plans.length });
+    }
+    return { results, parts };
+  });
+
+  const { artifacts, verdict, predictions, report } = await stages.run('artifacts', () => {
+    const predictions = predictionsFrame(stateFrame, parts);
+    const verdict = buildVerdict(results);
+    const report = buildReport(params.runId, inputs.baselineRunId, pre.manifest, results, verdict, trainManifest(inputs));
+    const post = postTrainingArtifacts(predictions, results, verdict, report);
+    return { artifacts: [...pre.artifacts, ...post], verdict, predictions, report };
+  });
+  emit(`trader.training.state_continue_experiment_finished runId=${params.runId} report=${outDir(params.runId)}/state_continue_experiment_report.md`);
+
+  const fitRecords: FitRecord[] = tasks.map((task) => {
+    const f = byKey.get(task.key)!;
+    return { key: task.key, resultKey: task.resultKey, model: task.model, rows: task.rows, cols: task.cols, iterations: f.iterations, converged: f.converged, objective: f.objective, backend: f.backend, ms: f.ms };
+  });
+  return { artifacts, results, verdict, manifest: pre.manifest, stateFrame, predictions, stageMs: stages.ms, fits: fitRecords, log, report };
+}

@@ -1,0 +1,464 @@
+/**
+ * The state-continue training frame (the seed's `_load_feature_frame`, `_load_entry_labels`, `_build_state_frame`,
+ * `_state_rows_for_age`, `_cap_rows_per_split`), with the seed's row order, column order and column types.
+ *
+ * Joins are pandas 1.5 inner merges (`join.ts`) on shared symbol codes and epoch milliseconds; one row of the
+ * result is a set of row indexes into the inputs, and columns are gathered once at the end.
+ */
+import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
+import { InputError } from '../../core/errors.ts';
+import { ALL_SPLITS, STATE_FEATURES } from '../../core/constants.ts';
+import { buildJoinIndex, comparePyStr, innerJoin, SharedCodes, type JoinIndex } from './join.ts';
+import { eventTimeMillis, numberValues, requireColumns, stringColumn, stringIn } from './columns.ts';
+import { SIDE_LONG, stateSourceForAge, type PathStats, type SortedReplay } from './pathStats.ts';
+import type { FrozenScores } from './frozenScores.ts';
+
+export const FEATURE_FILE = 'feature/feature_frame.parquet';
+export const ENTRY_FILE = 'label/entry_labels.parquet';
+
+/** The seed's `_parse_ages`: comma-separated positive integers, deduplicated and sorted. */
+export function parseAges(raw: string): number[] {
+  const fail = () => new InputError(`invalid ages-minutes: ${raw}`, [{ file: '', field: 'ages_minutes', message: `invalid ages-minutes: ${raw}` }]);
+  const ages: number[] = [];
+  for (const item of String(raw).split(',')) {
+    const text = item.trim();
+    if (!text) continue;
+    // Python's int(): optional sign, digits, single underscores between digits.
+    if (!/^[+-]?\d+(?:_\d+)*$/.test(text)) throw fail();
+    const value = Number(text.replace(/_/g, ''));
+    if (!Number.isSafeInteger(value)) throw fail();
+    ages.push(value);
+  }
+  if (!ages.length || ages.some((age) => age <= 0)) throw fail();
+  return [...new Set(ages)].sort((a, b) => a - b);
+}
+
+/** `_load_feature_frame`: rows with data_quality_flag OK/PARTIAL_OPTIONAL and split_id in the four splits. */
+export function filterFeatureRows(feature: Frame, featureOrder: string[]): Int32Array {
+  requireColumns(
+    feature,
+    ['sample_id', 'symbol', 'event_time', 'open_time_ms', 'split_id', 'walk_forward_fold', 'data_quality_flag', ...featureOrder],
+    FEATURE_FILE,
+    'baseline feature frame',
+  );
+  for (const name of featureOrder) {
+    const kind = feature.columns[name].kind;
+    if (kind !== 'number') {
+      throw new InputError(`${FEATURE_FILE}: feature column ${name} must be float32 or float64, found ${kind}`, [
+        { file: FEATURE_FILE, field: name, message: `expected float32 or float64, found ${kind}` },
+      ]);
+    }
+  }
+  const quality = stringIn(stringColumn(feature, 'data_quality_flag', FEATURE_FILE), ['OK', 'PARTIAL_OPTIONAL']);
+  const split = stringIn(stringColumn(feature, 'split_id', FEATURE_FILE), ALL_SPLITS);
+  stringColumn(feature, 'symbol', FEATURE_FILE);
+  numberValues(feature, 'open_time_ms', FEATURE_FILE);
+  const rows: number[] = [];
+  for (let i = 0; i < feature.length; i++) if (quality[i] && split[i]) rows.push(i);
+  return Int32Array.from(rows);
+}
+
+/** sample_id as join keys: shared string codes, or numbers when the column is integer. */
+function sampleKeys(column: Column, rows: Int32Array | null, codes: SharedCodes, file: string): { keys: Float64Array; kind: 'string' | 'number' } {
+  const n = rows ? rows.length : column.kind === 'string' ? column.codes.length : column.kind === 'number' ? column.values.length : 0;
+  const at = (i: number) => (rows ? rows[i] : i);
+  if (column.kind === 'string') {
+    const all = codes.remap(column.codes, column.dictionary);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = all[at(i)];
+    return { keys: out, kind: 'string' };
+  }
+  if (column.kind === 'number') {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = column.values[at(i)];
+    return { keys: out, kind: 'number' };
+  }
+  throw new InputError(`${file}: sample_id must be a string or an integer, found ${column.kind}`, [
+    { file, field: 'sample_id', message: `expected a string or an integer, found ${column.kind}` },
+  ]);
+}
+
+/** `_load_entry_labels` after the merge with the frozen scores. */
+export interface EntrySet {
+  length: number;
+  /** Row of label/entry_labels.parquet. */
+  entryRow: Int32Array;
+  symbol: Float64Array;
+  /** 0 LONG, 1 SHORT. */
+  side: Float64Array;
+  entryOpenTimeMs: Float64Array;
+  entryPredictedEdgeBps: Float32Array;
+  entryDirectionProb: Float32Array;
+}
+
+export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: FrozenScores, symbols: SharedCodes): EntrySet {
+  requireColumns(entryLabels, ['sample_id', 'symbol', 'event_time', 'side', 'entry_target', 'split_id', 'walk_forward_fold'], ENTRY_FILE, 'baseline entry labels');
+  const target = numberValues(entryLabels, 'entry_target', ENTRY_FILE);
+  const sideColumn = stringColumn(entryLabels, 'side', ENTRY_FILE);
+  const symbolColumn = stringColumn(entryLabels, 'symbol', ENTRY_FILE);
+  const isSide = stringIn(sideColumn, ['LONG', 'SHORT']);
+  const isLong = stringIn(sideColumn, ['LONG']);
+  const kept: number[] = [];
+  for (let i = 0; i < entryLabels.length; i++) if (target[i] === 1 && isSide[i]) kept.push(i);
+  const rows = Int32Array.from(kept);
+  const eventMs = eventTimeMillis(entryLabels.columns.event_time, ENTRY_FILE, 'event_time');
+
+  const sampleCodes = new SharedCodes();
+  const left = sampleKeys(entryLabels.columns.sample_id, rows, sampleCodes, ENTRY_FILE);
+  const right = sampleKeys(feature.columns.sample_id, scores.sampleRows, sampleCodes, FEATURE_FILE);
+  if (left.kind !== right.kind) {
+    const message = `sample_id is ${left.kind === 'string' ? 'text' : 'an integer'} in ${ENTRY_FILE} but ${right.kind === 'string' ? 'text' : 'an integer'} in ${FEATURE_FILE}; they cannot be matched`;
+    throw new InputError(message, [{ file: ENTRY_FILE, field: 'sample_id', message }]);
+  }
+  const joined = innerJoin([left.keys], rows.length, buildJoinIndex([right.keys], right.keys.length));
+  const n = joined.left.length;
+  if (n === 0) {
+    throw new InputError('state continue entry set is empty after merging frozen baseline model outputs', [
+      { file: ENTRY_FILE, message: 'no entry label (entry_target == 1, side LONG/SHORT) has a sample_id in the filtered feature frame' },
+    ]);
+  }
+  const symbolShared = symbols.remap(symbolColumn.codes, symbolColumn.dictionary);
+  const out: EntrySet = {
+    length: n,
+    entryRow: new Int32Array(n),
+    symbol: new Float64Array(n),
+    side: new Float64Array(n),
+    entryOpenTimeMs: new Float64Array(n),
+    entryPredictedEdgeBps: new Float32Array(n),
+    entryDirectionProb: new Float32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = rows[joined.left[i]];
+    const s = joined.right[i];
+    const long = isLong[r] === 1;
+    out.entryRow[i] = r;
+    out.symbol[i] = symbolShared[r];
+    out.side[i] = long ? 0 : 1;
+    out.entryOpenTimeMs[i] = eventMs[r];
+    out.entryPredictedEdgeBps[i] = long ? scores.frozen_long_expected_net_edge_bps[s] : scores.frozen_short_expected_net_edge_bps[s];
+    out.entryDirectionProb[i] = long ? scores.frozen_long_prob[s] : scores.frozen_short_prob[s];
+  }
+  return out;
+}
+
+export interface StateFrameOptions {
+  featureOrder: string[];
+  ages: number[];
+  stopBps: number;
+  targetBps: number;
+  costBps: number;
+  minContinueEdgeBps: number;
+}
+
+export interface StateFrameBuild {
+  frame: Frame;
+  /** Rows per age after the joins (before the dropna), as the seed logs them. */
+  ageRowCounts: { age: number; rows: number }[];
+}
+
+/** Index of path stats on (symbol, open_time_ms, side): built once, probed per age. */
+export function pathStatsIndex(stats: PathStats): JoinIndex {
+  return buildJoinIndex([stats.symbol, stats.openTimeMs, stats.side], stats.length);
+}
+
+/**
+ * `_build_state_frame` (with the time-based state source) and `_state_rows_for_age`, then replace(±Inf→NaN) and
+ * the dropna on the model columns.
+ */
+export function buildStateFrame(
+  feature: Frame,
+  featureRows: Int32Array,
+  entryLabels: Frame,
+  entry: EntrySet,
+  replay: SortedReplay,
+  stats: PathStats,
+  symbols: SharedCodes,
+  options: StateFrameOptions,
+): StateFrameBuild {
+  const { featureOrder, ages, stopBps, targetBps, costBps, minContinueEdgeBps } = options;
+  // Right side of the join with the current feature row: filtered feature rows on (symbol, open_time_ms).
+  const featureSymbolAll = symbols.remap(stringColumn(feature, 'symbol', FEATURE_FILE).codes, stringColumn(feature, 'symbol', FEATURE_FILE).dictionary);
+  const featureTimeAll = numberValues(feature, 'open_time_ms', FEATURE_FILE);
+  const fn = featureRows.length;
+  const featureSymbol = new Float64Array(fn);
+  const featureTime = new Float64Array(fn);
+  for (let i = 0; i < fn; i++) {
+    featureSymbol[i] = featureSymbolAll[featureRows[i]];
+    featureTime[i] = featureTimeAll[featureRows[i]];
+  }
+  const featureIndex = buildJoinIndex([featureSymbol, featureTime], fn);
+  const statsIndex = pathStatsIndex(stats);
+
+  // Per output row: entry-set row, state-source values, feature row, path-stats row.
+  const parts: { entry: Int32Array; feature: Int32Array; stats: Int32Array; age: number; entryPrice: Float64Array; currentPrice: Float64Array; high: Float64Array; low: Float64Array; currentMs: Float64Array }[] = [];
+  const ageRowCounts: { age: number; rows: number }[] = [];
+  for (const age of ages) {
+    const source = stateSourceForAge(replay, age);
+    const sourceIndex = buildJoinIndex([source.symbol, source.currentOpenTimeMs], source.length);
+    const currentMs = new Float64Array(entry.length);
+    for (let i = 0; i < entry.length; i++) currentMs[i] = entry.entryOpenTimeMs[i] + age * 60_000;
+    const j1 = innerJoin([entry.symbol, currentMs], entry.length, sourceIndex);
+    const n1 = j1.left.length;
+    const sym1 = new Float64Array(n1);
+    const ms1 = new Float64Array(n1);
+    for (let i = 0; i < n1; i++) {
+      sym1[i] = entry.symbol[j1.left[i]];
+      ms1[i] = currentMs[j1.left[i]];
+    }
+    const j2 = innerJoin([sym1, ms1], n1, featureIndex);
+    const n2 = j2.left.length;
+    const sym2 = new Float64Array(n2);
+    const ms2 = new Float64Array(n2);
+    const side2 = new Float64Array(n2);
+    for (let i = 0; i < n2; i++) {
+      const a = j2.left[i];
+      sym2[i] = sym1[a];
+      ms2[i] = ms1[a];
+      side2[i] = entry.side[j1.left[a]];
+    }
+    const j3 = innerJoin([sym2, ms2, side2], n2, statsIndex);
+    const n3 = j3.left.length;
+    ageRowCounts.push({ age, rows: n3 });
+    if (n3 === 0) continue;
+    const part = {
+      age,
+      entry: new Int32Array(n3),
+      feature: new Int32Array(n3),
+      stats: new Int32Array(n3),
+      entryPrice: new Float64Array(n3),
+      currentPrice: new Float64Array(n3),
+      high: new Float64Array(n3),
+      low: new Float64Array(n3),
+      currentMs: new Float64Array(n3),
+    };
+    for (let i = 0; i < n3; i++) {
+      const b = j3.left[i];
+      const a = j2.left[b];
+      const src = j1.right[a];
+      part.entry[i] = j1.left[a];
+      part.feature[i] = featureRows[j2.right[b]];
+      part.stats[i] = j3.right[i];
+      part.entryPrice[i] = source.entryPrice[src];
+      part.currentPrice[i] = source.currentPrice[src];
+      part.high[i] = source.highSinceEntry[src];
+      part.low[i] = source.lowSinceEntry[src];
+      part.currentMs[i] = ms1[a];
+    }
+    parts.push(part);
+  }
+  if (!parts.length) {
+    throw new InputError('state continue experiment produced no rows', [
+      { file: '', message: 'no entry has a replay bar, a feature row and a path outcome at any age' },
+    ]);
+  }
+
+  const total = parts.reduce((s, p) => s + p.entry.length, 0);
+  const state: Record<string, Float32Array> = {};
+  for (const name of STATE_FEATURES) state[name] = new Float32Array(total);
+  const expected = new Float32Array(total);
+  const continueTarget = new Float64Array(total);
+  const entryRow = new Int32Array(total);
+  const featureRow = new Int32Array(total);
+  const currentMs = new Float64Array(total);
+  const keep = new Uint8Array(total);
+  let p = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.entry.length; i++, p++) {
+      const e = part.entry[i];
+      const long = entry.side[e] === SIDE_LONG;
+      const ep = part.entryPrice[i];
+      const cp = part.currentPrice[i];
+      const hi = part.high[i];
+      const lo = part.low[i];
+      const unrealized = (long ? (cp / ep - 1) * 10000 : (ep / cp - 1) * 10000) - costBps;
+      const mfe = long ? (hi / ep - 1) * 10000 : (ep / lo - 1) * 10000;
+      const mae = long ? (ep / lo - 1) * 10000 : (hi / ep - 1) * 10000;
+      const stopPrice = long ? ep * (1 - stopBps / 10000) : ep * (1 + stopBps / 10000);
+      const targetPrice = long ? ep * (1 + targetBps / 10000) : ep * (1 - targetBps / 10000);
+      const toStop = long ? (cp / stopPrice - 1) * 10000 : (stopPrice / cp - 1) * 10000;
+      const toTarget = long ? (targetPrice / cp - 1) * 10000 : (cp / targetPrice - 1) * 10000;
+      const s = part.stats[i];
+      const edge = stats.futureReturnBps[s] - costBps;
+      state.position_side_sign[p] = long ? 1 : -1;
+      state.time_in_position_minutes[p] = part.age;
+      state.unrealized_pnl_bps[p] = unrealized;
+      state.mfe_since_entry_bps[p] = Math.max(mfe, 0);
+      state.mae_since_entry_bps[p] = Math.max(mae, 0);
+      state.distance_to_stop_bps[p] = toStop;
+      state.distance_to_target_bps[p] = toTarget;
+      state.entry_predicted_edge_bps[p] = entry.entryPredictedEdgeBps[e];
+      state.entry_direction_prob[p] = entry.entryDirectionProb[e];
+      state.add_count[p] = 0;
+      state.minutes_since_last_add[p] = 9999;
+      continueTarget[p] = edge >= minContinueEdgeBps && stats.maeBps[s] < stopBps ? 1 : 0;
+      expected[p] = edge;
+      entryRow[p] = entry.entryRow[e];
+      featureRow[p] = part.feature[i];
+      currentMs[p] = part.currentMs[i];
+    }
+  }
+
+  // dropna(subset=[*FEATURE_ORDER, *STATE_FEATURES, continue_target, expected_continue_edge_bps]) after ±Inf → NaN.
+  const featureValues = featureOrder.map((name) => (feature.columns[name] as NumericColumn).values);
+  let kept = 0;
+  for (let i = 0; i < total; i++) {
+    let ok = Number.isFinite(expected[i]);
+    for (let k = 0; ok && k < STATE_FEATURES.length; k++) ok = Number.isFinite(state[STATE_FEATURES[k]][i]);
+    const fr = featureRow[i];
+    for (let k = 0; ok && k < featureValues.length; k++) ok = Number.isFinite(featureValues[k][fr]);
+    keep[i] = ok ? 1 : 0;
+    kept += keep[i];
+  }
+  const rows = new Int32Array(kept);
+  for (let i = 0, q = 0; i < total; i++) if (keep[i]) rows[q++] = i;
+
+  const take = (values: Float32Array | Float64Array) => {
+    const out = values instanceof Float32Array ? new Float32Array(kept) : new Float64Array(kept);
+    for (let i = 0; i < kept; i++) out[i] = values[rows[i]];
+    return out;
+  };
+  const gatherFeature = (name: string) => {
+    const index = new Int32Array(kept);
+    for (let i = 0; i < kept; i++) index[i] = featureRow[rows[i]];
+    return infToNaN(takeColumn(feature.columns[name], index));
+  };
+  const gatherEntry = (name: string) => {
+    const index = new Int32Array(kept);
+    for (let i = 0; i < kept; i++) index[i] = entryRow[rows[i]];
+    return takeColumn(entryLabels.columns[name], index);
+  };
+  const names = [
+    'sample_id',
+    'symbol',
+    'event_time',
+    'open_time_ms',
+    'position_side',
+    'split_id',
+    'walk_forward_fold',
+    ...featureOrder,
+    ...STATE_FEATURES,
+    'continue_target',
+    'expected_continue_edge_bps',
+  ];
+  const columns: Record<string, Column> = {
+    sample_id: gatherFeature('sample_id'),
+    symbol: gatherEntry('symbol'),
+    event_time: gatherFeature('event_time'),
+    open_time_ms: { kind: 'number', type: 'int64', values: take(currentMs) },
+    position_side: gatherEntry('side'),
+    split_id: gatherFeature('split_id'),
+    walk_forward_fold: gatherFeature('walk_forward_fold'),
+  };
+  for (const name of featureOrder) columns[name] = gatherFeature(name);
+  for (const name of STATE_FEATURES) columns[name] = { kind: 'number', type: 'float32', values: take(state[name]) };
+  columns.continue_target = { kind: 'number', type: 'int8', values: take(continueTarget) };
+  columns.expected_continue_edge_bps = { kind: 'number', type: 'float32', values: take(expected) };
+  return { frame: makeFrame(names, columns), ageRowCounts };
+}
+
+/** `out.replace([np.inf, -np.inf], np.nan)` on a gathered column. */
+function infToNaN(column: Column): Column {
+  if (column.kind !== 'number') return column;
+  const v = column.values;
+  for (let i = 0; i < v.length; i++) if (v[i] === Infinity || v[i] === -Infinity) v[i] = NaN;
+  return column;
+}
+
+/**
+ * Row order of `sort_values("event_time")` made stable (pandas' quicksort leaves ties in arbitrary order; ours
+ * keeps them in frame order), nulls last. Strings sort as text, as pandas sorts an object column.
+ */
+export function eventTimeOrder(frame: Frame): Int32Array {
+  const column = frame.columns.event_time;
+  const n = frame.length;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (column.kind === 'string') {
+    const dict = column.dictionary;
+    const byText = dict.map((_, i) => i).sort((a, b) => comparePyStr(dict[a], dict[b]));
+    const rank = new Int32Array(dict.length);
+    for (let k = 0, r = -1; k < byText.length; k++) {
+      if (k === 0 || dict[byText[k]] !== dict[byText[k - 1]]) r++;
+      rank[byText[k]] = r;
+    }
+    const key = new Float64Array(n);
+    for (let i = 0; i < n; i++) key[i] = column.codes[i] < 0 ? NaN : rank[column.codes[i]];
+    return sortByKey(order, key);
+  }
+  const key = column.kind === 'timestamp' ? column.micros : column.kind === 'number' ? column.values : new Float64Array(n);
+  return sortByKey(order, key);
+}
+
+function sortByKey(order: Int32Array, key: ArrayLike<number>): Int32Array {
+  return order.sort((a, b) => {
+    const x = key[a];
+    const y = key[b];
+    const xn = x !== x;
+    const yn = y !== y;
+    if (xn !== yn) return xn ? 1 : -1;
+    if (!xn && x !== y) return x < y ? -1 : 1;
+    return a - b;
+  });
+}
+
+/**
+ * `_cap_rows_per_split`: sort by event_time, group by split_id in order of first appearance, keep the last
+ * `maxRows` rows of each split. Returns the capped frame and, per split, the kept row count (for the log).
+ */
+export function capRowsPerSplit(frame: Frame, maxRows: number): { frame: Frame; splits: { splitId: string; rows: number }[] } {
+  const order = eventTimeOrder(frame);
+  const split = frame.columns.split_id;
+  if (split.kind !== 'string') throw new Error('capRowsPerSplit: split_id must be a string column');
+  const dict = split.dictionary;
+  const groupOfCode = new Int32Array(dict.length).fill(-1);
+  const groupNames: string[] = [];
+  const groups: number[][] = [];
+  for (let k = 0; k < order.length; k++) {
+    const code = split.codes[order[k]];
+    if (code < 0) continue; // groupby drops null keys
+    if (groupOfCode[code] < 0) {
+      const same = groupNames.indexOf(dict[code]);
+      if (same >= 0) groupOfCode[code] = same;
+      else {
+        groupOfCode[code] = groupNames.length;
+        groupNames.push(dict[code]);
+        groups.push([]);
+      }
+    }
+    groups[groupOfCode[code]].push(order[k]);
+  }
+  const rows: number[] = [];
+  const splits: { splitId: string; rows: number }[] = [];
+  groups.forEach((group, g) => {
+    const kept = group.length > maxRows ? group.slice(group.length - maxRows) : group;
+    for (const r of kept) rows.push(r);
+    splits.push({ splitId: groupNames[g], rows: kept.length });
+  });
+  const index = Int32Array.from(rows);
+  const columns: Record<string, Column> = {};
+  for (const name of frame.names) columns[name] = takeColumn(frame.columns[name], index);
+  return { frame: makeFrame(frame.names, columns), splits };
+}
+
+/** `series.value_counts().to_dict()` of a string column: by count descending, ties in order of first appearance. */
+export function valueCounts(frame: Frame, name: string): [string, number][] {
+  const column = frame.columns[name];
+  if (column.kind !== 'string') throw new Error(`valueCounts: ${name} must be a string column`);
+  const counts = new Map<string, { count: number; first: number }>();
+  const perCode = new Float64Array(column.dictionary.length);
+  const firstCode = new Float64Array(column.dictionary.length).fill(Infinity);
+  for (let i = 0; i < column.codes.length; i++) {
+    const c = column.codes[i];
+    if (c < 0) continue;
+    perCode[c]++;
+    if (firstCode[c] === Infinity) firstCode[c] = i;
+  }
+  column.dictionary.forEach((value, c) => {
+    if (!perCode[c]) return;
+    const entry = counts.get(value) ?? { count: 0, first: Infinity };
+    entry.count += perCode[c];
+    entry.first = Math.min(entry.first, firstCode[c]);
+    counts.set(value, entry);
+  });
+  return [...counts.entries()].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first).map(([k, v]) => [k, v.count]);
+}

@@ -1,0 +1,314 @@
+/**
+ * The seed's `_train_side_models`, split in three so that the eight fits can run anywhere (a worker pool):
+ *  1. `planSideModels`: per side (LONG, SHORT) × feature set, the side's rows, the StandardScaler fitted on its
+ *     fit_inner rows (float32 frame → float32 scaled matrix, as scikit-learn does), and two `FitTask`s
+ *     (LogisticRegression; HuberRegressor or Ridge) — plain objects of typed arrays, transferable.
+ *  2. `executeFit(task)`: one fit, pure.
+ *  3. `finishSideModel`: predictions on every split, `_split_metrics`, the result record, the predictions rows.
+ */
+import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
+import { InputError } from '../../core/errors.ts';
+import { ALL_SPLITS, FIT_SPLIT, HUBER_ALPHA, HUBER_EPSILON, LOGISTIC_C, LOGISTIC_MAX_ITER, STATE_FEATURES } from '../../core/constants.ts';
+import { cpuMatrixOps, type MatrixOps } from '../../ml/matrixOps.ts';
+import { fitStandardScaler, scaleToFloat32, type StandardScaler } from '../../ml/scaler.ts';
+import { fitLogistic, predictProba } from '../../ml/logistic.ts';
+import { fitHuber } from '../../ml/huber.ts';
+import { fitRidge } from '../../ml/ridge.ts';
+import { clip, predictLinear } from '../../ml/linear.ts';
+import type { RegressorKind } from './inputs.ts';
+import { featureHash, fitConstants, splitMetrics, type ModelResult, type SplitId } from './metrics.ts';
+
+export type FeatureSetName = 'market_only' | 'market_plus_state';
+export type ModelKind = 'logistic' | 'huber' | 'ridge';
+export const SIDES = ['LONG', 'SHORT'] as const;
+export type Side = (typeof SIDES)[number];
+
+export interface FitOptions {
+  /** LogisticRegression C. */
+  C?: number;
+  maxIter?: number;
+  /** Huber alpha or Ridge alpha. */
+  alpha?: number;
+  epsilon?: number;
+}
+
+/** One fit, transferable to a worker: the scaled fit_inner matrix (row-major float32) and the target. */
+export interface FitTask {
+  /** `${resultKey}:classifier` or `${resultKey}:regressor`. */
+  key: string;
+  /** long_market_only, …: the result this fit belongs to. */
+  resultKey: string;
+  model: ModelKind;
+  x: Float32Array;
+  rows: number;
+  cols: number;
+  y: Float64Array;
+  options: FitOptions;
+}
+
+export interface FitResult {
+  key: string;
+  model: ModelKind;
+  coef: Float64Array;
+  intercept: number;
+  /** sklearn's n_iter_ (0 for Ridge, which has none). */
+  iterations: number;
+  converged: boolean;
+  /** The minimised objective at the solution (logistic: C·Σ log-loss + ½‖w‖²; Huber: sklearn's; Ridge: ‖r‖² + α‖w‖²). */
+  objective: number;
+  backend: string;
+  ms: number;
+}
+
+export type MakeOps = (x: Float32Array, rows: number, cols: number) => MatrixOps;
+
+/** Run one fit. Pure: the same task gives the same result wherever it runs (on the CPU backend). */
+export function executeFit(task: FitTask, makeOps: MakeOps = cpuMatrixOps, signal?: { readonly aborted: boolean }): FitResult {
+  const started = performance.now();
+  const { x, rows, cols, y, options } = task;
+  if (task.model === 'ridge') {
+    const alpha = options.alpha ?? 1;
+    const fit = fitRidge(x, rows, cols, y, alpha);
+    const pred = predictLinear(x, rows, cols, fit.coef, fit.intercept);
+    let objective = 0;
+    for (let i = 0; i < rows; i++) objective += (y[i] - pred[i]) ** 2;
+    for (let j = 0; j < cols; j++) objective += alpha * fit.coef[j] ** 2;
+    return { key: task.key, model: 'ridge', coef: fit.coef, intercept: fit.intercept, iterations: 0, converged: true, objective, backend: 'cpu', ms: performance.now() - started };
+  }
+  const ops = makeOps(x, rows, cols);
+  try {
+    const fit =
+      task.model === 'logistic'
+        ? fitLogistic(ops, y, { C: options.C ?? LOGISTIC_C, maxIter: options.maxIter ?? LOGISTIC_MAX_ITER, signal })
+        : fitHuber(ops, y, { alpha: options.alpha ?? HUBER_ALPHA, epsilon: options.epsilon ?? HUBER_EPSILON, maxIter: options.maxIter, signal });
+    return {
+      key: task.key,
+      model: task.model,
+      coef: fit.coef,
+      intercept: fit.intercept,
+      iterations: fit.iterations,
+      converged: fit.converged,
+      objective: fit.objective,
+      backend: ops.backend,
+      ms: performance.now() - started,
+    };
+  } finally {
+    ops.dispose();
+  }
+}
+
+export interface TrainingParams {
+  featureOrder: string[];
+  regressorKind: RegressorKind;
+  ridgeAlpha: number;
+  huberMaxIter: number;
+  regressionTargetClipBps: number;
+}
+
+/** One side × feature set: everything needed to fit and to predict. */
+export interface SideModelPlan {
+  resultKey: string;
+  side: Side;
+  featureSet: FeatureSetName;
+  featureColumns: string[];
+  /** Rows of the state frame on this side, in frame order. */
+  rows: Int32Array;
+  /** Split of each side row (index into ALL_SPLITS, -1 for none). */
+  split: Int8Array;
+  /** Scaled features of every side row (row-major float32, rows.length × featureColumns.length). */
+  x: Float32Array;
+  scaler: StandardScaler;
+  yCls: Float64Array;
+  yReg: Float64Array;
+  /** Positions (within `rows`) of the fit_inner rows. */
+  fitPositions: Int32Array;
+}
+
+/** The float32 design matrix `frame[columns].astype("float32")` of the given rows, row-major. */
+function float32Matrix(frame: Frame, rows: Int32Array, columns: string[]): Float32Array {
+  const cols = columns.length;
+  const out = new Float32Array(rows.length * cols);
+  columns.forEach((name, j) => {
+    const column = frame.columns[name];
+    if (!column || column.kind !== 'number') throw new Error(`training: column ${name} must be numeric`);
+    const v = column.values;
+    for (let i = 0; i < rows.length; i++) out[i * cols + j] = v[rows[i]];
+  });
+  return out;
+}
+
+function gatherRows(x: Float32Array, cols: number, positions: Int32Array): Float32Array {
+  const out = new Float32Array(positions.length * cols);
+  for (let i = 0; i < positions.length; i++) out.set(x.subarray(positions[i] * cols, positions[i] * cols + cols), i * cols);
+  return out;
+}
+
+export function planSideModels(frame: Frame, params: TrainingParams): { plans: SideModelPlan[]; tasks: FitTask[] } {
+  const featureSets: [FeatureSetName, string[]][] = [
+    ['market_only', [...params.featureOrder]],
+    ['market_plus_state', [...params.featureOrder, ...STATE_FEATURES]],
+  ];
+  const sideColumn = frame.columns.position_side;
+  const splitColumn = frame.columns.split_id;
+  if (sideColumn.kind !== 'string' || splitColumn.kind !== 'string') throw new Error('training: position_side and split_id must be strings');
+  const splitOfCode = splitColumn.dictionary.map((s) => (ALL_SPLITS as readonly string[]).indexOf(s));
+  const target = (frame.columns.continue_target as NumericColumn).values;
+  const edge = (frame.columns.expected_continue_edge_bps as NumericColumn).values;
+  const plans: SideModelPlan[] = [];
+  const tasks: FitTask[] = [];
+  for (const side of SIDES) {
+    const sideRows: number[] = [];
+    for (let i = 0; i < frame.length; i++) {
+      const c = sideColumn.codes[i];
+      if (c >= 0 && sideColumn.dictionary[c] === side) sideRows.push(i);
+    }
+    const rows = Int32Array.from(sideRows);
+    const split = new Int8Array(rows.length);
+    const fit: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const c = splitColumn.codes[rows[i]];
+      split[i] = c < 0 ? -1 : splitOfCode[c];
+      if (split[i] === 0) fit.push(i);
+    }
+    const fitPositions = Int32Array.from(fit);
+    const yCls = new Float64Array(rows.length);
+    const yReg = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      yCls[i] = target[rows[i]];
+      yReg[i] = edge[rows[i]];
+    }
+    for (const [featureSet, featureColumns] of featureSets) {
+      const resultKey = `${side.toLowerCase()}_${featureSet}`;
+      if (fitPositions.length === 0) {
+        throw new InputError(`state continue ${side} has no fit_inner rows`, [{ file: '', message: `state continue ${side} has no ${FIT_SPLIT} rows` }]);
+      }
+      const cols = featureColumns.length;
+      const raw = float32Matrix(frame, rows, featureColumns);
+      const scaler = fitStandardScaler(gatherRows(raw, cols, fitPositions), fitPositions.length, cols);
+      const x = scaleToFloat32(raw, rows.length, cols, scaler);
+      plans.push({ resultKey, side, featureSet, featureColumns, rows, split, x, scaler, yCls, yReg, fitPositions });
+      const n = fitPositions.length;
+      const yFitCls = new Float64Array(n);
+      const yFitReg = new Float64Array(n);
+      const clipBps = params.regressionTargetClipBps;
+      for (let i = 0; i < n; i++) {
+        yFitCls[i] = yCls[fitPositions[i]];
+        const v = yReg[fitPositions[i]];
+        yFitReg[i] = clipBps > 0 ? Math.min(clipBps, Math.max(-clipBps, v)) : v;
+      }
+      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: gatherRows(x, cols, fitPositions), rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
+      tasks.push({
+        key: `${resultKey}:regressor`,
+        resultKey,
+        model: params.regressorKind,
+        x: gatherRows(x, cols, fitPositions),
+        rows: n,
+        cols,
+        y: yFitReg,
+        options: params.regressorKind === 'huber' ? { alpha: HUBER_ALPHA, epsilon: HUBER_EPSILON, maxIter: params.huberMaxIter } : { alpha: params.ridgeAlpha },
+      });
+    }
+  }
+  return { plans, tasks };
+}
+
+/** Predictions of one side model on its rows, in the order the seed concatenates them (split by split). */
+export interface SidePredictions {
+  side: Side;
+  featureSet: FeatureSetName;
+  /** State-frame rows. */
+  rows: Int32Array;
+  continueProb: Float32Array;
+  predictedEdge: Float32Array;
+}
+
+export async function finishSideModel(plan: SideModelPlan, classifier: FitResult, regressor: FitResult, params: TrainingParams): Promise<{ result: ModelResult; predictions: SidePredictions }> {
+  const cols = plan.featureColumns.length;
+  const n = plan.rows.length;
+  const proba = predictProba(plan.x, n, cols, classifier.coef, classifier.intercept);
+  const edge = predictLinear(plan.x, n, cols, regressor.coef, regressor.intercept);
+  const clipBps = params.regressionTargetClipBps;
+  if (clipBps > 0) clip(edge, -clipBps, clipBps);
+  const fitCls = new Float64Array(plan.fitPositions.length);
+  const fitReg = new Float64Array(plan.fitPositions.length);
+  plan.fitPositions.forEach((p, i) => {
+    fitCls[i] = plan.yCls[p];
+    fitReg[i] = plan.yReg[p];
+  });
+  const constants = fitConstants(fitCls, fitReg);
+  const splits: ModelResult['splits'] = {};
+  const order: number[] = [];
+  ALL_SPLITS.forEach((splitId, s) => {
+    const positions: number[] = [];
+    for (let i = 0; i < n; i++) if (plan.split[i] === s) positions.push(i);
+    if (!positions.length) return;
+    const pick = (a: Float64Array) => Float64Array.from(positions, (p) => a[p]);
+    splits[splitId as SplitId] = splitMetrics(constants, pick(plan.yCls), pick(plan.yReg), pick(proba), pick(edge));
+    order.push(...positions);
+  });
+  const maxIter = params.huberMaxIter;
+  const result: ModelResult = {
+    splits,
+    row_count: n,
+    feature_count: cols,
+    feature_hash: await featureHash(plan.featureColumns),
+    regressor_kind: params.regressorKind,
+    ridge_alpha: params.regressorKind === 'ridge' ? params.ridgeAlpha : null,
+    regressor_iterations: params.regressorKind === 'ridge' ? 0 : regressor.iterations,
+    regressor_max_iter: maxIter,
+    regressor_converged: params.regressorKind === 'ridge' ? true : regressor.iterations >= 0 && regressor.iterations < maxIter,
+    regression_target_clip_bps: clipBps > 0 ? clipBps : null,
+  };
+  const predictions: SidePredictions = {
+    side: plan.side,
+    featureSet: plan.featureSet,
+    rows: Int32Array.from(order, (p) => plan.rows[p]),
+    continueProb: Float32Array.from(order, (p) => proba[p]),
+    predictedEdge: Float32Array.from(order, (p) => edge[p]),
+  };
+  return { result, predictions };
+}
+
+export const PREDICTION_COLUMNS = [
+  'sample_id',
+  'symbol',
+  'event_time',
+  'split_id',
+  'position_side',
+  'time_in_position_minutes',
+  'unrealized_pnl_bps',
+  'mfe_since_entry_bps',
+  'mae_since_entry_bps',
+  'entry_predicted_edge_bps',
+  'entry_direction_prob',
+  'continue_target',
+  'expected_continue_edge_bps',
+] as const;
+
+/** `pd.concat(prediction_frames)` with `continue_prob`, `predicted_continue_edge_bps`, `side`, `feature_set`. */
+export function predictionsFrame(stateFrame: Frame, parts: SidePredictions[]): Frame {
+  const total = parts.reduce((s, p) => s + p.rows.length, 0);
+  const rows = new Int32Array(total);
+  const prob = new Float32Array(total);
+  const edge = new Float32Array(total);
+  const sideCodes = new Int32Array(total);
+  const setCodes = new Int32Array(total);
+  const sideDict = ['LONG', 'SHORT'];
+  const setDict = ['market_only', 'market_plus_state'];
+  let o = 0;
+  for (const part of parts) {
+    rows.set(part.rows, o);
+    prob.set(part.continueProb, o);
+    edge.set(part.predictedEdge, o);
+    sideCodes.fill(sideDict.indexOf(part.side), o, o + part.rows.length);
+    setCodes.fill(setDict.indexOf(part.featureSet), o, o + part.rows.length);
+    o += part.rows.length;
+  }
+  const columns: Record<string, Column> = {};
+  for (const name of PREDICTION_COLUMNS) columns[name] = takeColumn(stateFrame.columns[name], rows);
+  columns.continue_prob = { kind: 'number', type: 'float32', values: prob };
+  columns.predicted_continue_edge_bps = { kind: 'number', type: 'float32', values: edge };
+  columns.side = { kind: 'string', codes: sideCodes, dictionary: sideDict };
+  columns.feature_set = { kind: 'string', codes: setCodes, dictionary: setDict };
+  return makeFrame([...PREDICTION_COLUMNS, 'continue_prob', 'predicted_continue_edge_bps', 'side', 'feature_set'], columns);
+}
