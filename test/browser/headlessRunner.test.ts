@@ -12,6 +12,7 @@ import {
   checker,
   compareWithExpected,
   copyBaseline,
+  fixtureCase,
   fixtureFlags,
   listFiles,
   readJson,
@@ -70,6 +71,23 @@ describe.sequential('npm run headless -- state-continue', () => {
 
     const { check, failures } = checker();
     compareWithExpected(out, FIXTURE_EXPECTED, check);
+    expect(failures).toEqual([]);
+  });
+
+  it('sets non-default parameters in the page (ridge, alpha 3, clip 25 bps) and agrees with the oracle', async () => {
+    requireFixture('ridge_clip');
+    const fixture = fixtureCase('ridge_clip');
+    const flags = fixtureFlags('ridge_clip');
+    expect(flags).toContain('--regressor-kind');
+    const out = join(scratch, 'ridge_clip');
+    const result = await runner(['state-continue', '--baseline-dir', fixture.baseline, '--out', out, ...flags]);
+    expect(result.code, result.stderr).toBe(0);
+    const manifest = readJson<Record<string, unknown>>(join(out, 'experiment_manifest.json'));
+    expect(manifest.regressor_kind).toBe('ridge');
+    expect(manifest.ridge_alpha).toBe(3);
+    expect(manifest.regression_target_clip_bps).toBe(25);
+    const { check, failures } = checker();
+    compareWithExpected(out, fixture.expected, check);
     expect(failures).toEqual([]);
   });
 

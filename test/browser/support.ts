@@ -6,34 +6,46 @@ import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import { REPO_ROOT } from '../../scripts/headless/harness.ts';
 
-/** The default fixture: a baseline run and the oracle's outputs on it (made by scripts/fixtures/). */
-export const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'state-continue', 'default');
-export const FIXTURE_BASELINE = join(FIXTURE_DIR, 'baseline');
-export const FIXTURE_EXPECTED = join(FIXTURE_DIR, 'expected');
+/** A state-continue fixture case: a baseline run, the oracle's outputs on it and how they were made (case.json). */
+export function fixtureCase(name: string): { dir: string; baseline: string; expected: string } {
+  const dir = join(REPO_ROOT, 'test', 'fixtures', 'state-continue', name);
+  return { dir, baseline: join(dir, 'baseline'), expected: join(dir, 'expected') };
+}
 
-export function requireFixture(): void {
-  for (const path of [join(FIXTURE_BASELINE, 'feature', 'feature_order.json'), join(FIXTURE_EXPECTED, 'state_continue_verdict.json')]) {
+/** The default fixture (made by scripts/fixtures/ with the seed's Python). */
+export const FIXTURE_DIR = fixtureCase('default').dir;
+export const FIXTURE_BASELINE = fixtureCase('default').baseline;
+export const FIXTURE_EXPECTED = fixtureCase('default').expected;
+
+export function requireFixture(name = 'default'): void {
+  const { dir, baseline, expected } = fixtureCase(name);
+  for (const path of [join(baseline, 'feature', 'feature_order.json'), join(expected, 'state_continue_verdict.json'), join(dir, 'case.json')]) {
     if (!existsSync(path)) {
-      throw new Error(`fixture missing: ${path} (made by scripts/fixtures/make_fixtures.sh; see test/fixtures/)`);
+      throw new Error(`fixture missing: ${path} (made by scripts/fixtures/; see test/fixtures/)`);
     }
   }
 }
 
+/** The oracle's own flags (not the experiment's parameters): the runner has no such flags. */
+const ORACLE_ONLY_FLAGS = new Set(['--state-source', '--baseline-run-id', '--run-id', '--keep-work']);
+
 /**
- * The oracle's parameters for the fixture, as runner flags, when the fixture records them (`args.json`: an array
- * of flags, or an object of flag → value). The page's defaults are the oracle's defaults otherwise.
+ * The parameters the oracle ran the fixture with (case.json `reference_args`), as runner flags. `--state-source
+ * time` is SPEC's position state, which the page always uses; it is dropped with the other oracle-only flags.
  */
-export function fixtureFlags(): string[] {
-  for (const name of ['args.json', 'params.json']) {
-    const path = join(FIXTURE_DIR, name);
-    if (!existsSync(path)) continue;
-    const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    if (Array.isArray(value)) return value.map(String);
-    if (value && typeof value === 'object') {
-      return Object.entries(value).flatMap(([key, item]) => [`--${key.replace(/_/g, '-')}`, String(item)]);
-    }
+export function fixtureFlags(name = 'default'): string[] {
+  const info = readJson<{ reference_args?: string[] }>(join(fixtureCase(name).dir, 'case.json'));
+  const args = info.reference_args ?? [];
+  const flags: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const flag = args[index];
+    const takesValue = index + 1 < args.length && !args[index + 1].startsWith('--');
+    const value = takesValue ? args[index + 1] : undefined;
+    if (takesValue) index += 1;
+    if (ORACLE_ONLY_FLAGS.has(flag)) continue;
+    flags.push(flag, ...(value === undefined ? [] : [value]));
   }
-  return [];
+  return flags;
 }
 
 /** Runner flags → the page's parameter fields (`--ages-minutes` → agesMinutes). */
@@ -41,7 +53,6 @@ export function flagsToParams(flags: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (let index = 0; index < flags.length; index += 2) {
     const name = flags[index].replace(/^--/, '');
-    if (['state-source', 'baseline-run-id', 'keep-work'].includes(name)) continue; // oracle-only flags
     params[name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] = flags[index + 1];
   }
   return params;
@@ -62,10 +73,10 @@ export function writeParquetTable(path: string, table: Table): void {
 }
 
 /** A copy of the fixture's baseline run in `parent/<name>` (the folder's base name is the baseline run id). */
-export function copyBaseline(parent: string, name: string): string {
+export function copyBaseline(parent: string, name: string, from = FIXTURE_BASELINE): string {
   const dir = join(parent, name);
   rmSync(dir, { recursive: true, force: true });
-  cpSync(FIXTURE_BASELINE, dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   return dir;
 }
 
