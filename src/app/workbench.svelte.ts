@@ -1,0 +1,401 @@
+/**
+ * The page's state (Svelte 5 runes) and the commands views send. Views render this and call these; they never
+ * compute. The work itself runs in workers (src/workers); what is kept goes to IndexedDB (src/store).
+ */
+import { CancelledError, InputError, type InputProblem } from '../core/errors.ts';
+import { defaultParams, type Artifact, type BackendChoice, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import { parametersRecord } from '../store/runRecord.ts';
+import { deleteRun as deleteStoredRun, getRun, getRunArtifacts, listRuns, saveRun } from '../store/runs.ts';
+import type { RunStatus, StoredRun } from '../store/runTypes.ts';
+import { loadSettings, saveSettings } from '../store/settings.ts';
+import type { DetectedFile, DroppedFile, IntakeReport, Progress, RunOutcome } from '../workers/protocol.ts';
+import { createPipelineClient } from './workers.ts';
+import { fetchDemo } from './files.ts';
+import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
+
+export const SCREENS = ['intake', 'experiment', 'report', 'runs', 'riskfilter', 'registry', 'settings'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export type IntakeState = 'empty' | 'checking' | 'valid' | 'invalid';
+export type RunState = 'idle' | 'running' | 'done' | 'failed' | 'cancelled' | 'input-error';
+
+export interface StageView {
+  stage: string;
+  state: 'running' | 'done';
+  startedAt: number;
+  endedAt: number | null;
+  rows: number | null;
+  done: number | null;
+  total: number | null;
+  message: string;
+}
+
+export interface FitView {
+  key: string;
+  model: string;
+  state: 'running' | 'done';
+  iteration: number;
+  maxIter: number;
+  backend: string;
+  ms: number | null;
+  startedAt: number;
+}
+
+export interface ReportView {
+  run: StoredRun;
+  artifacts: Artifact[];
+}
+
+export interface StorageView {
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null;
+}
+
+/** Wall clock of the page; the run's timings are differences of it. */
+const clock = () => performance.now();
+
+class Workbench {
+  screen = $state<Screen>('intake');
+
+  // Intake
+  files = $state.raw<DroppedFile[]>([]);
+  intakeState = $state<IntakeState>('empty');
+  intakeMessage = $state('Drop a baseline run to start.');
+  intake = $state.raw<IntakeReport | null>(null);
+  /** When the files reached the page: the start of the run's total_ms. */
+  private intakeStartedAt = 0;
+  private intakeStartedIso = '';
+  private intakePromise: Promise<IntakeReport | null> = Promise.resolve(null);
+  private intakeGeneration = 0;
+
+  // Experiment
+  /** The parameters as typed; checked when Run is pressed. */
+  form = $state<ParamForm>(defaultForm());
+  runState = $state<RunState>('idle');
+  runMessage = $state('No run yet.');
+  stages = $state<StageView[]>([]);
+  fits = $state<FitView[]>([]);
+  runLog = $state<string[]>([]);
+  now = $state(clock());
+  private controller: AbortController | null = null;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+
+  // Report and runs
+  report = $state.raw<ReportView | null>(null);
+  runs = $state.raw<StoredRun[]>([]);
+  runsMessage = $state('');
+
+  // Settings
+  backend = $state<BackendChoice>('auto');
+  storage = $state<StorageView>({ usage: null, quota: null, persisted: null });
+  notice = $state('');
+
+  private readonly pipeline = createPipelineClient((error) => {
+    this.notice = `A worker stopped and will be restarted: ${error.message}`;
+  });
+
+  async init(): Promise<void> {
+    try {
+      const settings = await loadSettings();
+      this.backend = settings.backend;
+      this.form.backend = settings.backend;
+    } catch (error) {
+      this.notice = `Settings could not be read: ${(error as Error).message}`;
+    }
+    await Promise.all([this.refreshRuns(), this.refreshStorage()]);
+  }
+
+  navigate(screen: Screen): void {
+    this.screen = screen;
+    if (screen === 'runs') void this.refreshRuns();
+    if (screen === 'settings') void this.refreshStorage();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Intake
+
+  /** New files reached the page: check them all at once in the pipeline worker. */
+  receiveFiles(files: DroppedFile[], startedAt = clock()): Promise<IntakeReport | null> {
+    this.intakeStartedAt = startedAt;
+    this.intakeStartedIso = new Date(Date.now() - (clock() - startedAt)).toISOString();
+    const generation = ++this.intakeGeneration;
+    this.files = files;
+    this.intake = null;
+    if (files.length === 0) {
+      this.intakeState = 'empty';
+      this.intakeMessage = 'No files were received.';
+      this.intakePromise = Promise.resolve(null);
+      return this.intakePromise;
+    }
+    this.intakeState = 'checking';
+    this.intakeMessage = `Checking ${files.length} file${files.length === 1 ? '' : 's'}…`;
+    this.intakePromise = this.pipeline.call('intake', { files }).then(
+      (report) => {
+        if (generation !== this.intakeGeneration) return report;
+        this.intake = report;
+        this.intakeState = report.problems.length === 0 ? 'valid' : 'invalid';
+        this.intakeMessage =
+          report.problems.length === 0
+            ? `Baseline run ${report.baselineRunId || ''} is complete: ${report.files.filter((f) => f.role).length} files recognised.`
+            : `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found: nothing will run until they are fixed.`;
+        return report;
+      },
+      (error: Error) => {
+        if (generation !== this.intakeGeneration) return null;
+        const problems: InputProblem[] = error instanceof InputError ? error.problems : [{ file: '', message: `The files could not be checked: ${error.message}` }];
+        this.intake = { baselineRunId: '', files: [], problems };
+        this.intakeState = 'invalid';
+        this.intakeMessage = `${problems.length} problem${problems.length === 1 ? '' : 's'} found.`;
+        return this.intake;
+      },
+    );
+    return this.intakePromise;
+  }
+
+  async tryDemo(): Promise<void> {
+    const startedAt = clock();
+    this.intakeState = 'checking';
+    this.intakeMessage = 'Fetching the demo run…';
+    try {
+      const files = await fetchDemo(new URL('./', document.baseURI));
+      await this.receiveFiles(files, startedAt);
+    } catch (error) {
+      this.intakeState = 'invalid';
+      this.intakeMessage = (error as Error).message;
+      this.intake = { baselineRunId: '', files: [], problems: [{ file: 'demo/manifest.json', message: (error as Error).message }] };
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Experiment
+
+  resetParams(): void {
+    this.form = { ...defaultForm(), backend: this.backend };
+  }
+
+  async startRun(): Promise<void> {
+    if (this.runState === 'running') return;
+    const controller = new AbortController();
+    this.controller = controller;
+    const form = $state.snapshot(this.form) as ParamForm;
+    // The record keeps the parameters even when they are wrong (as typed), so an input-error run says why.
+    let params: StateContinueParams = { ...defaultParams(), runId: form.runId.trim() || defaultParams().runId };
+    const startedAt = this.files.length ? this.intakeStartedAt : clock();
+    const startedIso = this.files.length ? this.intakeStartedIso : new Date().toISOString();
+    this.runState = 'running';
+    this.runMessage = 'Running…';
+    this.stages = [];
+    this.fits = [];
+    this.runLog = [];
+    this.startTicker();
+    let outcome: RunOutcome | null = null;
+    let status: RunStatus = 'ok';
+    let error: Error | null = null;
+    const pendingTimings: Record<string, number> = {};
+    let endedAt = 0;
+    let paramsParsed = false;
+    try {
+      params = paramsOfForm(form);
+      paramsParsed = true;
+      if (this.files.length === 0) throw new InputError('No baseline run: drop a folder, several files or a .zip of a baseline run first (or try the demo).');
+      const intake = await this.intakePromise;
+      controller.signal.throwIfAborted();
+      if (intake && intake.problems.length > 0) throw new InputError(problemsText(intake.problems), intake.problems);
+      outcome = await this.pipeline.call(
+        'run',
+        { files: this.files, params, fingerprints: intake?.files.filter((f) => f.role).map(({ role: _role, ...f }) => f) },
+        { signal: controller.signal, onProgress: (p) => this.onProgress(p) },
+      );
+      // total_ms ends at the verdict: the outcome carries it.
+      endedAt = clock();
+    } catch (caught) {
+      endedAt = clock();
+      error = caught as Error;
+      status = error instanceof CancelledError || controller.signal.aborted ? 'cancelled' : error instanceof InputError ? 'input-error' : 'failed';
+    } finally {
+      this.stopTicker();
+      this.controller = null;
+      // The pipeline worker holds the loaded frames in wasm memory: end it, the next call spawns a fresh one.
+      this.pipeline.terminate();
+    }
+    for (const s of this.stages) pendingTimings[s.stage] = Math.round(((s.endedAt ?? endedAt) - s.startedAt) * 1000) / 1000;
+    const run: StoredRun = {
+      id: params.runId,
+      kind: 'state_continue',
+      status,
+      startedAt: startedIso,
+      finishedAt: new Date().toISOString(),
+      // Parameters that did not parse are kept as typed, so the stored input-error run shows why.
+      parameters: paramsParsed ? parametersRecord(params) : parametersRecord(form as unknown as StateContinueParams),
+      inputs: outcome?.inputs ?? (this.intake?.files ?? []).filter((f) => f.role).map(({ role: _role, ...f }) => f),
+      stageTimingsMs: outcome?.stageTimingsMs && Object.keys(outcome.stageTimingsMs).length ? outcome.stageTimingsMs : pendingTimings,
+      totalMs: Math.round((endedAt - startedAt) * 1000) / 1000,
+      fits: outcome?.fits ?? [],
+      verdict: outcome?.verdict ?? null,
+      metrics: outcome?.results ?? null,
+      log: outcome?.log ?? [...this.runLog],
+      error: error ? (status === 'cancelled' ? 'Cancelled by the user.' : error.message) : null,
+      problems: error instanceof InputError ? error.problems : [],
+      artifacts: [],
+    };
+    if (error && status === 'failed') run.log = [...run.log, `error: ${error.name}: ${error.message}`];
+    let stored = run;
+    try {
+      stored = await saveRun(run, outcome?.artifacts ?? []);
+    } catch (saveError) {
+      this.notice = `The run could not be stored: ${(saveError as Error).message}`;
+    }
+    if (status === 'ok') {
+      this.report = { run: stored, artifacts: outcome?.artifacts ?? [] };
+      this.runMessage = `Run ${stored.id} finished in ${formatMs(run.totalMs)}: ${String(run.verdict?.status ?? 'no verdict')}.`;
+      this.runState = 'done';
+      this.screen = 'report';
+    } else if (status === 'cancelled') {
+      this.runMessage = `Run ${stored.id} was cancelled after ${formatMs(run.totalMs)}.`;
+      this.runState = 'cancelled';
+    } else if (status === 'input-error') {
+      this.runMessage = run.error ?? 'Input error.';
+      this.runState = 'input-error';
+    } else {
+      this.runMessage = `Run ${stored.id} failed: ${run.error}`;
+      this.runState = 'failed';
+    }
+    void this.refreshRuns();
+    void this.refreshStorage();
+  }
+
+  cancelRun(): void {
+    this.controller?.abort(new CancelledError());
+  }
+
+  private onProgress(progress: Progress): void {
+    const t = clock();
+    if (progress.kind === 'log') {
+      this.runLog.push(progress.line);
+      return;
+    }
+    if (progress.kind === 'stage') {
+      let stage = this.stages.find((s) => s.stage === progress.stage);
+      if (!stage) {
+        // A new stage starting ends the one before it, if it did not say so itself.
+        for (const s of this.stages) if (s.state === 'running') ((s.state = 'done'), (s.endedAt = t));
+        this.stages.push({ stage: progress.stage, state: 'running', startedAt: t, endedAt: null, rows: null, done: null, total: null, message: '' });
+        stage = this.stages[this.stages.length - 1];
+      }
+      if (progress.rows !== undefined) stage.rows = progress.rows;
+      if (progress.done !== undefined) stage.done = progress.done;
+      if (progress.total !== undefined) stage.total = progress.total;
+      if (progress.message) stage.message = progress.message;
+      if (progress.state === 'done') {
+        stage.state = 'done';
+        stage.endedAt = t;
+      }
+      return;
+    }
+    let fit = this.fits.find((f) => f.key === progress.key && f.model === progress.model);
+    if (!fit) {
+      this.fits.push({ key: progress.key, model: progress.model, state: 'running', iteration: 0, maxIter: 0, backend: '', ms: null, startedAt: t });
+      fit = this.fits[this.fits.length - 1];
+    }
+    if (progress.iteration !== undefined) fit.iteration = progress.iteration;
+    if (progress.maxIter !== undefined) fit.maxIter = progress.maxIter;
+    if (progress.backend) fit.backend = progress.backend;
+    if (progress.state === 'done') {
+      fit.state = 'done';
+      fit.ms = progress.ms ?? t - fit.startedAt;
+    }
+  }
+
+  private startTicker(): void {
+    this.stopTicker();
+    this.now = clock();
+    this.ticker = setInterval(() => (this.now = clock()), 200);
+  }
+
+  private stopTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    this.now = clock();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Runs
+
+  async refreshRuns(): Promise<void> {
+    try {
+      this.runs = await listRuns();
+      this.runsMessage = '';
+    } catch (error) {
+      this.runsMessage = `Stored runs could not be read: ${(error as Error).message}`;
+    }
+  }
+
+  async openRun(id: string): Promise<void> {
+    const run = await getRun(id);
+    if (!run) {
+      this.runsMessage = `Run ${id} is no longer stored.`;
+      return;
+    }
+    const artifacts = (await getRunArtifacts(id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes }));
+    this.report = { run, artifacts };
+    this.screen = 'report';
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    await deleteStoredRun(id);
+    if (this.report?.run.id === id) this.report = null;
+    await Promise.all([this.refreshRuns(), this.refreshStorage()]);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Settings
+
+  async setBackend(backend: BackendChoice): Promise<void> {
+    this.backend = backend;
+    this.form.backend = backend;
+    try {
+      await saveSettings({ backend });
+    } catch (error) {
+      this.notice = `Settings could not be saved: ${(error as Error).message}`;
+    }
+  }
+
+  async refreshStorage(): Promise<void> {
+    if (typeof navigator === 'undefined' || !navigator.storage) return;
+    const [estimate, persisted] = await Promise.all([
+      navigator.storage.estimate?.().catch(() => null) ?? Promise.resolve(null),
+      navigator.storage.persisted?.().catch(() => null) ?? Promise.resolve(null),
+    ]);
+    this.storage = { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted };
+  }
+
+  /** Ask the browser not to evict the stored runs under storage pressure (page only: not in workers). */
+  async requestPersistence(): Promise<void> {
+    const granted = (await navigator.storage?.persist?.()) ?? false;
+    this.notice = granted ? 'Storage is persistent: the browser will not evict the stored runs.' : 'The browser did not grant persistent storage (it may ask again later or after more use).';
+    await this.refreshStorage();
+  }
+}
+
+export function problemsText(problems: InputProblem[]): string {
+  return problems.map((p) => (p.file ? `${p.file}: ${p.message}` : p.message)).join('\n');
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms - minutes * 60_000) / 1000)} s`;
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export type { DetectedFile };
+export const workbench = new Workbench();

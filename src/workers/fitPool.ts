@@ -1,0 +1,94 @@
+/**
+ * A pool of fit workers (the machine has 2 cores: two workers fitting different models at once is the way to use
+ * both, BROWSER.md). Jobs are handed out in order as workers free up; the first failure or a cancel ends every
+ * worker of the pool. Workers are ended once the jobs are done (idle workers hold wasm memory for nothing).
+ */
+import { CancelledError } from '../core/errors.ts';
+import { WorkerClient, type HostContext, type WorkerLike } from './client.ts';
+import type { FitApi, FitJob, FitJobResult } from './protocol.ts';
+
+export interface FitPoolOptions {
+  size?: number;
+  onCrash?: (error: Error) => void;
+}
+
+export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], context: HostContext, options: FitPoolOptions = {}): Promise<FitJobResult[]> {
+  const size = Math.max(1, Math.min(options.size ?? 2, jobs.length));
+  const clients = Array.from({ length: size }, (_, i) => new WorkerClient<FitApi>(spawn, { name: `fit-${i + 1}`, onCrash: options.onCrash }));
+  const results: FitJobResult[] = new Array(jobs.length);
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(new CancelledError());
+  context.signal.addEventListener('abort', onOuterAbort, { once: true });
+  if (context.signal.aborted) stop.abort(new CancelledError());
+  const owners = bufferOwners(jobs);
+  let next = 0;
+  let firstError: Error | null = null;
+
+  const lane = async (client: WorkerClient<FitApi>) => {
+    while (!stop.signal.aborted) {
+      const index = next++;
+      if (index >= jobs.length) return;
+      const job = jobs[index];
+      // Move (not copy) the buffers that no other job still needs.
+      const transfer = movableBuffers(job, owners);
+      try {
+        results[index] = await client.call('fit', job, { signal: stop.signal, onProgress: context.progress, transfer });
+      } catch (error) {
+        if (!firstError) firstError = error as Error;
+        stop.abort(error);
+        return;
+      }
+    }
+  };
+
+  try {
+    await Promise.all(clients.map(lane));
+  } finally {
+    context.signal.removeEventListener('abort', onOuterAbort);
+    for (const client of clients) client.terminate();
+  }
+  if (context.signal.aborted) throw new CancelledError();
+  if (firstError) throw firstError;
+  return results;
+}
+
+/** How many jobs reference each ArrayBuffer (two models of one side and feature set share their matrix). */
+function bufferOwners(jobs: FitJob[]): Map<ArrayBuffer, number> {
+  const owners = new Map<ArrayBuffer, number>();
+  for (const job of jobs) for (const buffer of buffersIn(job)) owners.set(buffer, (owners.get(buffer) ?? 0) + 1);
+  return owners;
+}
+
+function movableBuffers(job: FitJob, owners: Map<ArrayBuffer, number>): Transferable[] {
+  const out: ArrayBuffer[] = [];
+  for (const buffer of buffersIn(job)) {
+    const left = (owners.get(buffer) ?? 1) - 1;
+    owners.set(buffer, left);
+    if (left === 0 && buffer.byteLength > 0) out.push(buffer);
+  }
+  return out;
+}
+
+/** Every distinct ArrayBuffer behind a typed array in a plain object tree. */
+export function buffersIn(value: unknown, seen = new Set<ArrayBuffer>(), depth = 0): Set<ArrayBuffer> {
+  if (value === null || typeof value !== 'object' || depth > 8) return seen;
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) seen.add(value.buffer);
+    return seen;
+  }
+  if (value instanceof ArrayBuffer) {
+    seen.add(value);
+    return seen;
+  }
+  if (value instanceof Map) {
+    for (const v of value.values()) buffersIn(v, seen, depth + 1);
+    return seen;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) buffersIn(v, seen, depth + 1);
+    return seen;
+  }
+  if (value instanceof Blob) return seen;
+  for (const v of Object.values(value)) buffersIn(v, seen, depth + 1);
+  return seen;
+}

@@ -1,0 +1,183 @@
+/**
+ * The one typed protocol between the page and its workers (DuckDB-WASM / Squoosh pattern).
+ *
+ * Every call carries a message id; the worker answers with any number of `progress` messages and then exactly one
+ * `result` or `error`. A worker may call back into the page (`host-call`, answered by `host-reply`): the pipeline
+ * worker uses it to hand its eight model fits to the page's pool of fit workers. Large byte buffers travel in
+ * transfer lists. Cancelling terminates the worker (the only way to give back wasm memory); `cancel` messages
+ * exist for transports that cannot be terminated (tests over a MessageChannel).
+ */
+import { CancelledError, InputError, type InputProblem } from '../core/errors.ts';
+import type { Artifact, BackendChoice, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payloads
+
+/** A file as the page received it: its path inside the run (folder walk, zip entry or bare name) and its bytes. */
+export interface DroppedFile {
+  path: string;
+  file: Blob | Uint8Array;
+}
+
+/** A file the intake recognised (or not) and its fingerprint. */
+export interface DetectedFile extends InputFingerprint {
+  /** What the intake took it for ('feature/feature_frame.parquet', 'replay', …), or null when it is not used. */
+  role: string | null;
+}
+
+export interface IntakeReport {
+  /** The run folder's name (the seed's baseline_run_id), '' when unknown. */
+  baselineRunId: string;
+  files: DetectedFile[];
+  /** Every problem found, all at once; empty when the run is complete and well-formed. */
+  problems: InputProblem[];
+}
+
+/** Progress vocabulary (transformers.js style): a stage starts, reports rows or steps, and is done. */
+export type Progress =
+  | { kind: 'stage'; stage: string; state: 'start' | 'progress' | 'done'; rows?: number; done?: number; total?: number; message?: string }
+  | { kind: 'fit'; key: string; model: string; state: 'start' | 'progress' | 'done'; iteration?: number; maxIter?: number; backend?: string; ms?: number }
+  | { kind: 'log'; line: string };
+
+/** What a finished state-continue run hands back to the page. */
+export interface RunOutcome {
+  baselineRunId: string;
+  inputs: InputFingerprint[];
+  artifacts: Artifact[];
+  /** state_continue_result.json and state_continue_verdict.json as objects (parsed from the artifacts if need be). */
+  results: Record<string, unknown> | null;
+  verdict: Record<string, unknown> | null;
+  /** Wall time of each stage, measured in the worker, in the order the stages ran. */
+  stageTimingsMs: Record<string, number>;
+  fits: FitRecord[];
+  log: string[];
+}
+
+/** One fit as the pool hands it to a fit worker. `task` is training.ts's FitTask, opaque to the transport. */
+export interface FitJob {
+  task: unknown;
+  backend: BackendChoice;
+}
+
+/** A fit worker's answer: training.ts's result and how the fit went. */
+export interface FitJobResult {
+  result: unknown;
+  record: FitRecord;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Methods: request and response per method name, one map per worker kind.
+
+export type PipelineApi = {
+  intake: { request: { files: DroppedFile[] }; response: IntakeReport };
+  run: {
+    request: { files: DroppedFile[]; params: StateContinueParams; fingerprints?: InputFingerprint[] };
+    response: RunOutcome;
+  };
+}
+
+export type FitApi = {
+  fit: { request: FitJob; response: FitJobResult };
+}
+
+/** Calls a worker makes back into the page. */
+export type HostApi = {
+  runFits: { request: { jobs: FitJob[] }; response: FitJobResult[] };
+}
+
+export type ApiMap = Record<string, { request: object; response: unknown }>;
+export type RequestOf<Api extends ApiMap, K extends keyof Api = keyof Api> = { [M in K]: { type: M } & Api[M]['request'] }[K];
+export type ResponseOf<Api extends ApiMap, K extends keyof Api> = Api[K]['response'];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire messages
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  problems?: InputProblem[];
+  stack?: string;
+}
+
+export type ToWorker =
+  | { kind: 'call'; id: number; request: { type: string } & Record<string, unknown> }
+  | { kind: 'cancel'; id: number }
+  | { kind: 'host-reply'; callId: number; ok: true; value: unknown }
+  | { kind: 'host-reply'; callId: number; ok: false; error: SerializedError };
+
+export type FromWorker =
+  | { kind: 'progress'; id: number; progress: Progress }
+  | { kind: 'result'; id: number; value: unknown }
+  | { kind: 'error'; id: number; error: SerializedError }
+  | { kind: 'host-call'; id: number; callId: number; request: { type: string } & Record<string, unknown> };
+
+/** The part of a Worker / MessagePort / DedicatedWorkerGlobalScope both sides need. */
+export interface Endpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener?(type: 'message', listener: (event: MessageEvent) => void): void;
+  start?(): void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Transfer lists: a value marked with `withTransfer` is posted with those buffers moved, not copied.
+
+const transfers = new WeakMap<object, Transferable[]>();
+
+export function withTransfer<T extends object>(value: T, list: Transferable[]): T {
+  transfers.set(value, list);
+  return value;
+}
+
+export function takeTransfer(value: unknown): Transferable[] {
+  if (value === null || typeof value !== 'object') return [];
+  const list = transfers.get(value) ?? [];
+  transfers.delete(value);
+  // A buffer may appear once only in a transfer list; shared or already-detached ones must not be listed.
+  return [...new Set(list)].filter((t) => !(t instanceof ArrayBuffer) || t.byteLength > 0);
+}
+
+/** The buffers of artifacts, for a transfer list. Views on a shared buffer are copied first by the caller. */
+export function artifactBuffers(artifacts: { bytes: Uint8Array }[]): Transferable[] {
+  return artifacts.map((a) => a.bytes.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors cross the boundary as plain data and come back as the same classes.
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
+    const problems = (error as { problems?: InputProblem[] }).problems;
+    if (Array.isArray(problems)) out.problems = problems.map((p) => ({ ...p }));
+    return out;
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** A worker died (uncaught error, wasm panic, out of memory) while a call was running; it is restarted on next use. */
+export class WorkerCrashError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerCrashError';
+  }
+}
+
+export function reviveError(error: SerializedError): Error {
+  let out: Error;
+  if (error.name === 'InputError') out = new InputError(error.message, error.problems ?? [{ file: '', message: error.message }]);
+  else if (error.name === 'CancelledError') out = new CancelledError(error.message);
+  else if (error.name === 'WorkerCrashError') out = new WorkerCrashError(error.message);
+  else {
+    out = new Error(error.message);
+    out.name = error.name;
+  }
+  if (error.stack) out.stack = error.stack;
+  return out;
+}
+
+/** Errors after which the worker's wasm state cannot be trusted: the worker is restarted. */
+export function isFatalWorkerError(error: SerializedError | Error): boolean {
+  return error.name === 'RuntimeError' || error.name === 'WorkerCrashError' || /unreachable|memory access out of bounds|out of memory/i.test(error.message);
+}
