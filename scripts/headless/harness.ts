@@ -127,7 +127,11 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
   let closing = false;
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
+    if (message.type() !== 'error') return;
+    // Chromium asks for /favicon.ico on its own (the page links none); that 404 is the browser's, not the page's.
+    if (/\/favicon\.ico$/.test(message.location().url)) return;
+    const where = message.location().url ? ` (${message.location().url})` : '';
+    consoleErrors.push(`${message.text()}${where}`);
   });
   page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
   page.on('requestfailed', (request) => {
