@@ -23,8 +23,8 @@ describe('readOnnx', () => {
     for (const name of ['linear_float_raw.onnx', 'linear_float_data.onnx', 'linear_double_raw.onnx']) {
       const bytes = model(name);
       // make sure each fixture really uses the storage it is named after
-      const weight = onnx.ModelProto.decode(bytes).graph!.initializer.find((t) => t.name === 'h_W')!;
-      storage[name] = `${weight.dataType}:${weight.rawData.length > 0 ? 'raw' : weight.floatData.length > 0 ? 'float_data' : 'other'}`;
+      const weight = onnx.ModelProto.decode(bytes).graph!.initializer!.find((t) => t.name === 'h_W')!;
+      storage[name] = `${weight.dataType}:${weight.rawData!.length > 0 ? 'raw' : weight.floatData!.length > 0 ? 'float_data' : 'other'}`;
       const m = readOnnx(bytes, name);
       expect(m.initializers.get('h_W')!.dims).toEqual([3, 2]);
       expect(Array.from(m.initializers.get('h_W')!.data)).toEqual(W.map(Math.fround));

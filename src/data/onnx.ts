@@ -78,13 +78,17 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxModel {
     throw fail(file, `cannot read ONNX model: the file is not a valid ONNX protobuf (${(error as Error).message})`);
   }
   const graph = model.graph;
-  if (!graph || (graph.node.length === 0 && graph.initializer.length === 0 && graph.output.length === 0)) {
+  const nodes = graph?.node ?? [];
+  const tensors = graph?.initializer ?? [];
+  const graphInputs = graph?.input ?? [];
+  const graphOutputs = graph?.output ?? [];
+  if (!graph || (nodes.length === 0 && tensors.length === 0 && graphOutputs.length === 0)) {
     throw fail(file, 'cannot read ONNX model: the file holds no ONNX graph (expected a ModelProto with a graph; found none)');
   }
   const initializers = new Map<string, OnnxTensor>();
   const otherInitializers: { name: string; dataType: string }[] = [];
-  for (const tensor of graph.initializer) {
-    const name = tensor.name;
+  for (const tensor of tensors) {
+    const name = tensor.name ?? '';
     const type = tensor.dataType;
     if (type !== 1 && type !== 11 && type !== 10) {
       otherInitializers.push({ name, dataType: dataTypeName(type) });
@@ -92,18 +96,18 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxModel {
     }
     initializers.set(name, decodeFloatTensor(tensor, file));
   }
-  const initializerNames = new Set(graph.initializer.map((t) => t.name));
+  const initializerNames = new Set(tensors.map((t) => t.name));
   return {
     initializers,
     otherInitializers,
-    inputs: graph.input.filter((v) => !initializerNames.has(v.name)).map(describeValue),
-    outputs: graph.output.map(describeValue),
+    inputs: graphInputs.filter((v) => !initializerNames.has(v.name)).map(describeValue),
+    outputs: graphOutputs.map(describeValue),
   };
 }
 
-function decodeFloatTensor(tensor: onnxProtoNs.onnx.TensorProto, file: string): OnnxTensor {
-  const name = tensor.name;
-  const dims = tensor.dims.map(toNumber);
+function decodeFloatTensor(tensor: onnxProtoNs.onnx.ITensorProto, file: string): OnnxTensor {
+  const name = tensor.name ?? '';
+  const dims = (tensor.dims ?? []).map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
   if (tensor.dataLocation === 1) {
     throw fail(file, `initializer ${name} keeps its data in an external file, which cannot be loaded (expected the data inside the model)`, name);
@@ -122,12 +126,12 @@ function decodeFloatTensor(tensor: onnxProtoNs.onnx.TensorProto, file: string): 
     else if (width === 8) for (let i = 0; i < count; i++) data[i] = view.getFloat64(i * 8, true);
     else for (let i = 0; i < count; i++) data[i] = float16(view.getUint16(i * 2, true));
   } else if (tensor.dataType === 11) {
-    data = Float32Array.from(tensor.doubleData);
+    data = Float32Array.from(tensor.doubleData ?? []);
   } else if (tensor.dataType === 10) {
     // FLOAT16 without raw_data is stored bit-wise in int32_data
-    data = Float32Array.from(tensor.int32Data, (bits) => float16(bits & 0xffff));
+    data = Float32Array.from(tensor.int32Data ?? [], (bits) => float16(bits & 0xffff));
   } else {
-    data = Float32Array.from(tensor.floatData);
+    data = Float32Array.from(tensor.floatData ?? []);
   }
   if (data.length !== count) {
     throw fail(file, `initializer ${name} holds ${data.length} values; expected ${count} for shape [${dims.join(', ')}]`, name);
