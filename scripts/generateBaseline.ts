@@ -769,12 +769,18 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
     files.set('label/price_plan_context.json', jsonText({ stopDistanceBps: plan.stopDistanceBps, targetDistanceBps: plan.targetDistanceBps, costBps: plan.costBps, priceSource: 'close', sideSource: 'frozen direction' }));
   }
 
-  // replay
+  // replay; with gaps it also misses a few single bars that the feature frame has (a feed outage), so some
+  // entries and current bars have no replay bar: SPEC §2 drops those state rows, the seed's row shift does not
   {
-    const times = Float64Array.from(byTime, ([s, i]) => perSymbol[s].bars.openTimeMs[i]);
-    const pick = (key: 'open' | 'high' | 'low' | 'close' | 'volume' | 'spreadBps') => Float64Array.from(byTime, ([s, i]) => perSymbol[s].bars[key][i]);
+    let replayRows = byTime;
+    if (options.gaps) {
+      const hRng = makeRng(mixSeed(seed, 9000));
+      replayRows = byTime.filter(() => hRng() >= 0.005);
+    }
+    const times = Float64Array.from(replayRows, ([s, i]) => perSymbol[s].bars.openTimeMs[i]);
+    const pick = (key: 'open' | 'high' | 'low' | 'close' | 'volume' | 'spreadBps') => Float64Array.from(replayRows, ([s, i]) => perSymbol[s].bars[key][i]);
     const cols: ColumnData[] = [
-      { name: 'symbol', kind: 'utf8', values: byTime.map(([s]) => perSymbol[s].bars.symbol) },
+      { name: 'symbol', kind: 'utf8', values: replayRows.map(([s]) => perSymbol[s].bars.symbol) },
       eventTimeColumn('event_time', times, eventTime),
       { name: 'open_time_ms', kind: 'int64', values: times },
       { name: 'open', kind: 'float64', values: pick('open') },
