@@ -80,3 +80,11 @@ describe('fitHuber guards', () => {
     expect(fit.coef[0]).toBeCloseTo(2, 2);
   });
 });
+
+describe('fitHuber input checks', () => {
+  it('names the row of a non-finite target, and refuses NaN in X', () => {
+    const x = Float64Array.of(1, 2, 3, 4);
+    expect(() => fitHuber(cpuMatrixOps(x, 4, 1), [1, 2, NaN, 4])).toThrow(/found NaN at row 2/);
+    expect(() => fitHuber(cpuMatrixOps(Float64Array.of(1, NaN, 3, 4), 4, 1), [1, 2, 3, 4])).toThrow(/NaN or infinite/);
+  });
+});

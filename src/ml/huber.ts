@@ -4,6 +4,7 @@
  * |r| > εσ; L-BFGS-B from zeros with σ = 1, σ bounded below by 10·eps, gtol = tol = 1e-5, scipy's ftol.
  * n_iter_ = min(nit, max_iter) and the seed calls the fit converged when 0 ≤ n_iter_ < max_iter.
  */
+import { InputError } from '../core/errors.ts';
 import { EPS, minimizeLbfgsb } from './lbfgs.ts';
 import { predictLinear } from './linear.ts';
 import type { MatrixOps } from './matrixOps.ts';
@@ -102,6 +103,9 @@ export function fitHuber(ops: MatrixOps, y: ArrayLike<number>, options: HuberOpt
   const { rows, cols } = ops;
   if (y.length !== rows) throw new Error(`fitHuber: ${y.length} targets for ${rows} rows`);
   if (!(epsilon >= 1)) throw new Error(`fitHuber: epsilon must be ≥ 1, got ${epsilon}`);
+  for (let i = 0; i < rows; i++) {
+    if (!Number.isFinite(y[i])) throw new InputError(`HuberRegressor target must be finite; found ${y[i]} at row ${i}`);
+  }
   const n = cols + 2;
   const x0 = new Float64Array(n);
   x0[n - 1] = 1;

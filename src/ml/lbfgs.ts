@@ -193,6 +193,10 @@ export function minimizeLbfgsb(
   });
 
   f = evaluate();
+  if (!Number.isFinite(f)) {
+    // NaN/±Inf in the data: the search would wander on NaN comparisons
+    throw new Error(`minimizeLbfgsb: the objective is ${f} at the starting point (NaN or infinite values in the data?)`);
+  }
   nfgv = 1;
   sbgnrm = projgr(n, l, u, nbd, x, g);
   if (sbgnrm <= pgtol) return finish(0, 'CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL');

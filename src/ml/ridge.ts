@@ -3,6 +3,7 @@
  * ȳ − x̄·w (not penalised). Solved in float64; scikit-learn keeps a float32 X in float32 (cast y to float32,
  * float32 Gram matrix and solve), so on float32 frames its coefficients carry float32 rounding that ours do not.
  */
+import { InputError } from '../core/errors.ts';
 import { predictLinear } from './linear.ts';
 import { pairwiseSum } from './numpySum.ts';
 
@@ -16,6 +17,14 @@ export function fitRidge(x: Float32Array | Float64Array, rows: number, cols: num
   if (y.length !== rows) throw new Error(`fitRidge: ${y.length} targets for ${rows} rows`);
   if (!(alpha >= 0)) throw new Error(`fitRidge: alpha must be ≥ 0, got ${alpha}`);
   if (rows === 0) throw new Error('fitRidge: no rows');
+  for (let i = 0; i < rows; i++) {
+    if (!Number.isFinite(y[i])) throw new InputError(`Ridge target must be finite; found ${y[i]} at row ${i}`);
+  }
+  for (let k = 0; k < x.length; k++) {
+    if (!Number.isFinite(x[k])) {
+      throw new InputError(`Ridge input must be finite; found ${x[k]} at row ${Math.floor(k / cols)}, column ${k % cols}`);
+    }
+  }
   const xMean = new Float64Array(cols);
   for (let j = 0; j < cols; j++) xMean[j] = (0 + pairwiseSum(x, j, rows, cols)) / rows;
   const yMean = (0 + pairwiseSum(y, 0, rows, 1)) / rows;
