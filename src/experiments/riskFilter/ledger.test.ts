@@ -8,7 +8,7 @@ import { canonicalPy, parsePyJson, pySplitLines, pyValueRepr } from './pyValue.t
 const oracle = JSON.parse(readFileSync(join(import.meta.dirname, '../../../test/fixtures/swing/oracle_cases.json'), 'utf8'));
 
 describe('Python json.loads as the reference sees ledger lines (oracle: Python 3.11)', () => {
-  it.each(oracle.json.map((c: any) => [c.text, c]))('%j', (_text, c: any) => {
+  it.each(oracle.json.map((c: any) => [c.text, c]) as [string, any][])('%j', (_text, c) => {
     const parsed = parsePyJson(c.text);
     if (c.msg === null) {
       expect(parsed.ok).toBe(true);
@@ -19,15 +19,15 @@ describe('Python json.loads as the reference sees ledger lines (oracle: Python 3
     }
   });
 
-  it.each(oracle.repr.map((c: any) => [c.json, c.repr]))('repr of %s', (json, repr) => {
-    const parsed = parsePyJson(json as string);
+  it.each(oracle.repr.map((c: any) => [c.json, c.repr]) as [string, string][])('repr of %s', (json, repr) => {
+    const parsed = parsePyJson(json);
     expect(parsed.ok).toBe(true);
     if (parsed.ok) expect(pyValueRepr(parsed.value)).toBe(repr);
   });
 });
 
 describe('datetime.fromisoformat (oracle: Python 3.11)', () => {
-  it.each(oracle.time.map((c: any) => [c.text, c]))('%j', (_text, c: any) => {
+  it.each(oracle.time.map((c: any) => [c.text, c]) as [string, any][])('%j', (_text, c) => {
     const t = parseDecisionTime(c.text);
     if (c.iso === null) expect(t).toBeNull();
     else {
