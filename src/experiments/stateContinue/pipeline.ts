@@ -9,7 +9,7 @@ import { CancelledError, InputError, type InputProblem } from '../../core/errors
 import { pyRepr } from '../../core/pyjson.ts';
 import { TUNE_SPLIT } from '../../core/constants.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from './inputs.ts';
-import { computeFrozenScores, type FrozenScores } from './frozenScores.ts';
+import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './frozenScores.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
 import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
@@ -153,6 +153,13 @@ class Stages {
   }
 }
 
+/** The replay's name as the user knows it: the base name in split_manifest.json's source_replay_path. */
+function replayFileName(inputs: BaselineInputs): string {
+  const source = inputs.splitManifest?.source_replay_path;
+  if (typeof source !== 'string' || !source) return 'replay parquet';
+  return source.replace(/\\/g, '/').split('/').pop() || 'replay parquet';
+}
+
 const outDir = (runId: string) => `trader-v4/runs/${runId}/experiments/state_continue`;
 
 /**
@@ -182,6 +189,8 @@ async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParam
 
   const { featureRows, scores } = await stages.run('frozen_scores', () => {
     progress({ stage: 'frozen_scores', done: 0, total: 1 });
+    // the seed's runner checks F against every head before anything else
+    checkFrozenHeads(inputs.directionInitializers, inputs.entryInitializers, inputs.featureOrder.length);
     const featureRows = filterFeatureRows(inputs.featureFrame, inputs.featureOrder);
     const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
     progress({ stage: 'frozen_scores', done: 1, total: 1, rows: scores.sampleRows.length });
@@ -190,7 +199,7 @@ async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParam
 
   const { replay, stats } = await stages.run('path_stats', () => {
     progress({ stage: 'path_stats', done: 0, total: 1 });
-    const replay = sortReplay(inputs.replay, symbols);
+    const replay = sortReplay(inputs.replay, symbols, replayFileName(inputs));
     const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps);
     progress({ stage: 'path_stats', done: 1, total: 1, rows: stats.length });
     return { replay, stats };
