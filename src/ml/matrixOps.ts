@@ -15,6 +15,13 @@ export interface MatrixOps {
   gemvT(r: Float64Array, out: Float64Array): void;
   /** Release device memory (tensors); a no-op on the CPU. */
   dispose(): void;
+  /**
+   * Optional (issue 4): backends that can only read results back asynchronously (WebGPU: its synchronous
+   * read-back returns zeros on a headless SwiftShader adapter) implement these and make `gemv`/`gemvT` throw.
+   * Fits on such ops go through `fitLogisticAsync` / `fitHuberAsync` in `backends/asyncFit.ts`.
+   */
+  gemvAsync?(w: Float64Array, intercept: number, out: Float64Array): Promise<void>;
+  gemvTAsync?(r: Float64Array, out: Float64Array): Promise<void>;
 }
 
 /** Exact float64 accumulation over float32 or float64 values. */

@@ -41,6 +41,7 @@ function expectAgreesWithFloat64(result: CheckResult): void {
   expect(result.gemvRelative).toBeLessThan(FLOAT32_RELATIVE);
   expect(result.gemvTRelative).toBeLessThan(FLOAT32_RELATIVE);
   expect(result.gemvDiffers).toBe(true); // float32 on the device, not the float64 path in disguise
+  expect(result.tensorsWhileOpen).toBe(result.tensorsBefore + 2); // X and its block view, nothing else left over
   expect(result.tensorsAfterDispose).toBe(result.tensorsBefore);
   if (result.fit) {
     expect(result.fit.converged).toBe(true);
@@ -65,6 +66,9 @@ describe('with --enable-unsafe-webgpu (SwiftShader)', () => {
     expect(result.backend).toBe('webgpu');
     expect(result.tfjsBackend).toBe('webgpu');
     expect(result.reason).toMatch(/^webgpu chosen: float32 on a software fallback adapter/);
+    // tfjs's synchronous WebGPU read-back returns zeros on SwiftShader: the ops refuse it rather than be wrong.
+    expect(result.asyncProducts).toBe(true);
+    expect(result.syncGemvError).toMatch(/reads results back asynchronously only/);
     expectAgreesWithFloat64(result);
     expect(result.fit).not.toBeNull();
     expect(workbench.pageErrors).toEqual([]);
@@ -88,6 +92,7 @@ describe('with --enable-unsafe-webgpu (SwiftShader)', () => {
     const result = await check(workbench, 'inWorker', { choice: 'wasm', rows: 5000, cols: 8, fit: true });
     expect(result.backend).toBe('wasm');
     expect(result.tfjsBackend).toBe('wasm');
+    expect(result.asyncProducts).toBe(false);
     expectAgreesWithFloat64(result);
     expect(workbench.failedRequests).toEqual([]);
   });

@@ -11,6 +11,9 @@
  * The loss itself is evaluated by the caller in float64 from the read-back X·w: scipy's `ftol` test compares
  * relative reductions of 2.2e-9, below what a float32 loss sum could resolve, so fusing the loss on the device
  * would change where L-BFGS stops.
+ *
+ * WebGPU results can only be read back asynchronously (see `syncReadBack` below): webgpu ops offer
+ * `gemvAsync`/`gemvTAsync` and refuse the synchronous products.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, MatrixOps } from '../matrixOps';
@@ -64,36 +67,78 @@ export function tfjsMatrixOps(
     if (now !== backend) throw new Error(`tfjsMatrixOps.${what}: the active tfjs backend changed from '${backend}' to '${now}'`);
   };
 
+  // WebGPU's synchronous read-back (tfjs draws the buffer through an OffscreenCanvas) returned zeros on Chromium's
+  // SwiftShader adapter and then lost the GPU instance: a silent wrong answer. On webgpu only the async products
+  // exist; the fits go through backends/asyncFit.ts.
+  const syncReadBack = backend !== 'webgpu';
+
+  const gemvTensor = (w: Float64Array): tf.Tensor => {
+    for (let j = 0; j < cols; j++) w32[j] = w[j];
+    return tf.tidy(() => tf.matMul(xMatrix, tf.tensor2d(w32, [cols, 1], 'float32')));
+  };
+  const gemvFinish = (values: Float32Array, intercept: number, out: Float64Array) => {
+    for (let i = 0; i < rows; i++) out[i] = values[i] + intercept;
+  };
+  const gemvTTensor = (r: Float64Array): tf.Tensor => {
+    for (let i = 0; i < rows; i++) r32[i] = r[i];
+    // [blocks, 1, blockRows] × [blocks, blockRows, cols] → [blocks, 1, cols] partial sums.
+    return tf.tidy(() => tf.matMul(tf.tensor3d(r32, [blocks, 1, blockRows], 'float32'), xBlocks));
+  };
+  const gemvTFinish = (values: Float32Array, out: Float64Array) => {
+    out.fill(0);
+    for (let b = 0, base = 0; b < blocks; b++, base += cols) {
+      for (let j = 0; j < cols; j++) out[j] += values[base + j];
+    }
+  };
+  const noSync = (what: string) =>
+    new Error(`tfjsMatrixOps.${what}: the webgpu backend reads results back asynchronously only; use ${what}Async (fitLogisticAsync / fitHuberAsync)`);
+
   return {
     rows,
     cols,
     backend: backend as BackendName,
     gemv(w, intercept, out) {
       check('gemv');
-      for (let j = 0; j < cols; j++) w32[j] = w[j];
-      const z = tf.tidy(() => tf.matMul(xMatrix, tf.tensor2d(w32, [cols, 1], 'float32')));
+      if (!syncReadBack) throw noSync('gemv');
+      const z = gemvTensor(w);
       try {
-        const values = z.dataSync() as Float32Array;
-        for (let i = 0; i < rows; i++) out[i] = values[i] + intercept;
+        gemvFinish(z.dataSync() as Float32Array, intercept, out);
       } finally {
         z.dispose();
       }
     },
     gemvT(r, out) {
       check('gemvT');
-      for (let i = 0; i < rows; i++) r32[i] = r[i];
-      // [blocks, 1, blockRows] × [blocks, blockRows, cols] → [blocks, 1, cols] partial sums.
-      const partial = tf.tidy(() => tf.matMul(tf.tensor3d(r32, [blocks, 1, blockRows], 'float32'), xBlocks));
+      if (!syncReadBack) throw noSync('gemvT');
+      const partial = gemvTTensor(r);
       try {
-        const values = partial.dataSync() as Float32Array;
-        out.fill(0);
-        for (let b = 0, base = 0; b < blocks; b++, base += cols) {
-          for (let j = 0; j < cols; j++) out[j] += values[base + j];
-        }
+        gemvTFinish(partial.dataSync() as Float32Array, out);
       } finally {
         partial.dispose();
       }
     },
+    ...(syncReadBack
+      ? {}
+      : {
+          async gemvAsync(w: Float64Array, intercept: number, out: Float64Array) {
+            check('gemvAsync');
+            const z = gemvTensor(w);
+            try {
+              gemvFinish((await z.data()) as Float32Array, intercept, out);
+            } finally {
+              z.dispose();
+            }
+          },
+          async gemvTAsync(r: Float64Array, out: Float64Array) {
+            check('gemvTAsync');
+            const partial = gemvTTensor(r);
+            try {
+              gemvTFinish((await partial.data()) as Float32Array, out);
+            } finally {
+              partial.dispose();
+            }
+          },
+        }),
     dispose() {
       if (disposed) return;
       disposed = true;

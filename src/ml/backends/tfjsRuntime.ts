@@ -62,9 +62,12 @@ export async function activateTfjs(name: TfjsBackendName): Promise<Activation> {
   return { ok: true };
 }
 
-/** Live tensors of the tfjs engine (the leak check of the tests and the benchmark). */
+/**
+ * Live tensors of the tfjs engine (the leak check of the tests and the benchmark). Read from the engine's state,
+ * not `tf.memory()`, which would initialise a backend (and throw when none is registered: a cpu-only page).
+ */
 export function tfjsTensorCount(): number {
-  return tf.memory().numTensors;
+  return tf.engine().state.numTensors;
 }
 
 function message(error: unknown): string {

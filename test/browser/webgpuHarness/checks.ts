@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cpuMatrixOps } from '../../../src/ml/matrixOps';
 import { fitLogistic, logisticLossGrad, predictProba } from '../../../src/ml/logistic';
+import { fitLogisticAsync } from '../../../src/ml/backends/asyncFit';
+import { tfjsTensorCount } from '../../../src/ml/backends/tfjsRuntime';
 import { fitStandardScaler, scaleToFloat32 } from '../../../src/ml/scaler';
 import { probeWebgpu, selectBackend, type BackendChoice, type WebgpuProbe } from '../../../src/ml/backends/selectBackend';
 
@@ -28,6 +30,9 @@ export interface CheckResult {
   gemvTRelative: number;
   /** Some value differs from the float64 path: the products really ran in float32 on the backend. */
   gemvDiffers: boolean;
+  /** The ops read back asynchronously only (webgpu); then the error a synchronous gemv gives. */
+  asyncProducts: boolean;
+  syncGemvError: string | null;
   fit: null | {
     deviceIterations: number;
     exactIterations: number;
@@ -37,6 +42,8 @@ export interface CheckResult {
     objectiveExcess: number;
   };
   tensorsBefore: number;
+  /** With the ops open (X on the device), after the products and the fit. */
+  tensorsWhileOpen: number;
   tensorsAfterDispose: number;
   ms: number;
 }
@@ -79,12 +86,14 @@ export async function runCheck(request: CheckRequest, where: 'page' | 'worker'):
   const exact = cpuMatrixOps(x, rows, cols);
   const absX = cpuMatrixOps(Float32Array.from(x, Math.abs), rows, cols);
 
-  const tensorsBefore = tf.memory().numTensors;
+  const tensorsBefore = tfjsTensorCount();
   const ops = selection.makeOps(x, rows, cols);
   let gemvRelative = 0;
   let gemvTRelative = 0;
   let gemvDiffers = false;
   let fit: CheckResult['fit'] = null;
+  let syncGemvError: string | null = null;
+  let tensorsWhileOpen = 0;
   try {
     const next = rng(7);
     const w = Float64Array.from({ length: cols }, () => next() * 4 - 2);
@@ -92,7 +101,8 @@ export async function runCheck(request: CheckRequest, where: 'page' | 'worker'):
     const got = new Float64Array(rows);
     const want = new Float64Array(rows);
     const scale = new Float64Array(rows);
-    ops.gemv(w, intercept, got);
+    if (ops.gemvAsync) await ops.gemvAsync(w, intercept, got);
+    else ops.gemv(w, intercept, got);
     exact.gemv(w, intercept, want);
     absX.gemv(w.map(Math.abs), intercept, scale);
     for (let i = 0; i < rows; i++) {
@@ -103,13 +113,22 @@ export async function runCheck(request: CheckRequest, where: 'page' | 'worker'):
     const gotT = new Float64Array(cols);
     const wantT = new Float64Array(cols);
     const scaleT = new Float64Array(cols);
-    ops.gemvT(r, gotT);
+    if (ops.gemvTAsync) await ops.gemvTAsync(r, gotT);
+    else ops.gemvT(r, gotT);
     exact.gemvT(r, wantT);
     absX.gemvT(r.map(Math.abs), scaleT);
     for (let j = 0; j < cols; j++) gemvTRelative = Math.max(gemvTRelative, Math.abs(gotT[j] - wantT[j]) / scaleT[j]);
 
+    if (ops.gemvAsync) {
+      try {
+        ops.gemv(w, intercept, new Float64Array(rows));
+      } catch (error) {
+        syncGemvError = error instanceof Error ? error.message : String(error);
+      }
+    }
+
     if (request.fit) {
-      const device = fitLogistic(ops, y);
+      const device = await fitLogisticAsync(ops, y);
       const reference = fitLogistic(exact, y);
       const pDevice = predictProba(x, rows, cols, device.coef, device.intercept);
       const pExact = predictProba(x, rows, cols, reference.coef, reference.intercept);
@@ -130,6 +149,7 @@ export async function runCheck(request: CheckRequest, where: 'page' | 'worker'):
         objectiveExcess: objectiveAtDevice / reference.objective - 1,
       };
     }
+    tensorsWhileOpen = tfjsTensorCount();
   } finally {
     ops.dispose();
   }
@@ -142,9 +162,12 @@ export async function runCheck(request: CheckRequest, where: 'page' | 'worker'):
     gemvRelative,
     gemvTRelative,
     gemvDiffers,
+    asyncProducts: typeof ops.gemvAsync === 'function',
+    syncGemvError,
     fit,
     tensorsBefore,
-    tensorsAfterDispose: tf.memory().numTensors,
+    tensorsWhileOpen,
+    tensorsAfterDispose: tfjsTensorCount(),
     ms: performance.now() - started,
   };
 }

@@ -1,5 +1,4 @@
 // The test page: exposes the checks to the test (page.evaluate) in the page itself and in a dedicated worker.
-import { debugWebgpu } from "./debug";
 import { runCheck, type CheckRequest, type CheckResult } from './checks';
 
 function inWorker(request: CheckRequest): Promise<CheckResult> {
@@ -21,7 +20,6 @@ function inWorker(request: CheckRequest): Promise<CheckResult> {
 (window as unknown as { backendChecks: unknown }).backendChecks = {
   inPage: (request: CheckRequest) => runCheck(request, 'page'),
   inWorker,
-  debugWebgpu,
 };
 const status = document.getElementById('status');
 if (status) {
