@@ -30,18 +30,32 @@ const MAGIC_ENCRYPTED = 0x45524150; // "PARE"
 
 export function readParquetFooter(bytes: Uint8Array): ParquetFooter {
   if (bytes.length < 12) throw new FooterError(`the file is ${bytes.length} bytes long, too short to be parquet`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const head = view.getUint32(0, true);
-  const tail = view.getUint32(bytes.length - 4, true);
-  if (tail === MAGIC_ENCRYPTED) throw new FooterError('the file is an encrypted parquet file (encrypted footer), which is not supported');
-  if (head !== MAGIC) throw new FooterError('the file does not start with the parquet marker PAR1: it is not a parquet file');
-  if (tail !== MAGIC)
+  const footerLength = checkEnvelope(bytes.subarray(0, 4), bytes.subarray(bytes.length - 8), bytes.length);
+  return decodeFooter(bytes.subarray(bytes.length - 8 - footerLength, bytes.length - 8));
+}
+
+/**
+ * Checks the parquet markers around a file of `size` bytes from its first 4 and last 8 bytes, and returns the
+ * footer's length (so a caller holding a Blob reads only the footer, never the data).
+ */
+export function checkEnvelope(head: Uint8Array, tail: Uint8Array, size: number): number {
+  if (size < 12 || head.length < 4 || tail.length < 8) throw new FooterError(`the file is ${size} bytes long, too short to be parquet`);
+  const headMagic = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true);
+  const tailView = new DataView(tail.buffer, tail.byteOffset, 8);
+  const tailMagic = tailView.getUint32(4, true);
+  if (tailMagic === MAGIC_ENCRYPTED) throw new FooterError('the file is an encrypted parquet file (encrypted footer), which is not supported');
+  if (headMagic !== MAGIC) throw new FooterError('the file does not start with the parquet marker PAR1: it is not a parquet file');
+  if (tailMagic !== MAGIC)
     throw new FooterError('the file does not end with the parquet marker PAR1: it is truncated or not a complete parquet file');
-  const footerLength = view.getUint32(bytes.length - 8, true);
-  if (footerLength <= 0 || footerLength > bytes.length - 12)
-    throw new FooterError(`the footer length ${footerLength} does not fit in a file of ${bytes.length} bytes: the file is truncated or corrupt`);
-  const start = bytes.length - 8 - footerLength;
-  const reader = new CompactReader(bytes.subarray(start, bytes.length - 8));
+  const footerLength = tailView.getUint32(0, true);
+  if (footerLength <= 0 || footerLength > size - 12)
+    throw new FooterError(`the footer length ${footerLength} does not fit in a file of ${size} bytes: the file is truncated or corrupt`);
+  return footerLength;
+}
+
+/** Decodes the Thrift FileMetaData (the bytes between the data and the trailing length + PAR1). */
+export function decodeFooter(footer: Uint8Array): ParquetFooter {
+  const reader = new CompactReader(footer);
   try {
     return decodeFileMetaData(reader);
   } catch (error) {

@@ -1,0 +1,589 @@
+/**
+ * Baseline-run intake (SPEC §1): recognise the dropped files, validate every one of them before any work and
+ * report all problems at once, fingerprint them, and load them into `BaselineInputs`.
+ *
+ * Accepted shapes: a folder drop/picker (paths like `run-10/feature/feature_frame.parquet`), loose files
+ * recognised by name, or a .zip of the run (`recognizeDropped` expands it). The replay parquet is the dropped file
+ * whose base name is the base name of `source_replay_path` in split/split_manifest.json (the path itself is
+ * usually foreign: `/mnt/x/replay.parquet`, `C:\data\replay.parquet`).
+ */
+import { InputError, inputErrorFrom, type InputProblem } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
+import { pyRepr } from '../core/pyjson.ts';
+import { ENTRY_HEADS, DIRECTION_HEAD } from '../core/constants.ts';
+import type { BaselineInputs, OnnxTensor, PricePlan } from '../experiments/stateContinue/inputs.ts';
+import { readParquet, type FooterColumn } from './parquet.ts';
+import { readParquetFooter, checkEnvelope, decodeFooter, FooterError } from './parquetFooter.ts';
+import { readOnnx } from './onnx.ts';
+import { unzipEntriesAsync } from './zip.ts';
+
+export interface BaselineEntry {
+  path: string;
+  data: Blob | Uint8Array;
+}
+
+export type BaselineRole =
+  | 'featureFrame'
+  | 'featureOrder'
+  | 'entryLabels'
+  | 'pricePlan'
+  | 'splitManifest'
+  | 'directionOnnx'
+  | 'entryOnnx'
+  | 'modelTrainManifest';
+
+/** SPEC §1's table: where each file sits inside the run. */
+export const BASELINE_LAYOUT: { role: BaselineRole; path: string; required: boolean }[] = [
+  { role: 'featureFrame', path: 'feature/feature_frame.parquet', required: true },
+  { role: 'featureOrder', path: 'feature/feature_order.json', required: true },
+  { role: 'entryLabels', path: 'label/entry_labels.parquet', required: true },
+  { role: 'pricePlan', path: 'label/price_plan_context.json', required: true },
+  { role: 'splitManifest', path: 'split/split_manifest.json', required: true },
+  { role: 'directionOnnx', path: 'model/direction/direction.onnx', required: true },
+  { role: 'entryOnnx', path: 'model/entry/entry.onnx', required: true },
+  { role: 'modelTrainManifest', path: 'model/model_train_manifest.json', required: false },
+];
+
+const LAYOUT_PATH = Object.fromEntries(BASELINE_LAYOUT.map((l) => [l.role, l.path])) as Record<BaselineRole, string>;
+
+/** Columns each parquet must hold (SPEC §1); FEATURE_ORDER is added to the feature frame. */
+export const FEATURE_FRAME_COLUMNS = ['sample_id', 'symbol', 'event_time', 'open_time_ms', 'split_id', 'walk_forward_fold', 'data_quality_flag'];
+export const ENTRY_LABEL_COLUMNS = ['sample_id', 'symbol', 'event_time', 'side', 'entry_target', 'split_id', 'walk_forward_fold'];
+export const REPLAY_COLUMNS = ['symbol', 'event_time', 'open_time_ms', 'high', 'low', 'close', 'spread_bps'];
+
+export interface BaselineFile {
+  /** The path as dropped (normalised to `/`). */
+  path: string;
+  /** Where it sits inside the run (`feature/feature_frame.parquet`), or its dropped path for other files. */
+  runPath: string;
+  name: string;
+  size: number;
+  data: Blob | Uint8Array;
+}
+
+export interface BaselineFileSet {
+  /** The run folder's name (`run-10`), the zip's base name, or `baseline` for loose files. */
+  baselineRunId: string;
+  /** The recognised files by role. */
+  files: Partial<Record<BaselineRole, BaselineFile>>;
+  /** Every dropped file (the replay is looked up among them by base name). */
+  entries: BaselineFile[];
+  /** Problems found while recognising (ambiguous names, several runs); validateBaseline reports them too. */
+  problems: InputProblem[];
+}
+
+function normalise(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+
+function baseName(path: string): string {
+  const parts = normalise(path).split('/');
+  return parts[parts.length - 1];
+}
+
+function sizeOf(data: Blob | Uint8Array): number {
+  return data instanceof Uint8Array ? data.byteLength : data.size;
+}
+
+async function bytesOf(data: Blob | Uint8Array): Promise<Uint8Array> {
+  return data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
+}
+
+async function sliceBytes(data: Blob | Uint8Array, start: number, end: number): Promise<Uint8Array> {
+  return data instanceof Uint8Array ? data.subarray(start, end) : new Uint8Array(await data.slice(start, end).arrayBuffer());
+}
+
+/**
+ * Recognises a baseline run among dropped files. Pure and synchronous; zips must be expanded first
+ * (`recognizeDropped` does that).
+ */
+export function recognizeBaseline(entries: BaselineEntry[], options: { zipName?: string } = {}): BaselineFileSet {
+  const all: BaselineFile[] = entries.map((e) => {
+    const path = normalise(e.path);
+    return { path, runPath: path, name: baseName(path), size: sizeOf(e.data), data: e.data };
+  });
+  const problems: InputProblem[] = [];
+  const files: Partial<Record<BaselineRole, BaselineFile>> = {};
+
+  // 1. by path inside the run: `<root>/feature/feature_frame.parquet`
+  const byRoot = new Map<string, Map<BaselineRole, BaselineFile>>();
+  for (const file of all) {
+    for (const layout of BASELINE_LAYOUT) {
+      let root: string | null = null;
+      if (file.path === layout.path) root = '';
+      else if (file.path.endsWith(`/${layout.path}`)) root = file.path.slice(0, -(layout.path.length + 1));
+      if (root === null) continue;
+      if (!byRoot.has(root)) byRoot.set(root, new Map());
+      byRoot.get(root)!.set(layout.role, file);
+    }
+  }
+  let root = '';
+  if (byRoot.size > 0) {
+    // the run is the root with the most recognised files
+    const ranked = [...byRoot.entries()].sort((a, b) => b[1].size - a[1].size || a[0].localeCompare(b[0]));
+    root = ranked[0][0];
+    for (const [role, file] of ranked[0][1]) files[role] = { ...file, runPath: LAYOUT_PATH[role] };
+    if (ranked.length > 1) {
+      problems.push({
+        file: '',
+        message: `the dropped files hold more than one baseline run (${ranked.map(([r]) => r || '(top level)').join(', ')}); using ${root || 'the top level'} (expected the files of one run)`,
+      });
+    }
+  }
+
+  // 2. loose files by name, for roles still empty
+  for (const layout of BASELINE_LAYOUT) {
+    if (files[layout.role]) continue;
+    const name = baseName(layout.path);
+    const candidates = all.filter((f) => f.name === name);
+    if (candidates.length === 1) files[layout.role] = { ...candidates[0], runPath: layout.path };
+    else if (candidates.length > 1) {
+      problems.push({
+        file: layout.path,
+        message: `several dropped files are named ${name}: ${candidates.map((c) => c.path).join(', ')} (expected one)`,
+      });
+    }
+  }
+
+  // other files keep their path relative to the run root
+  for (const file of all) {
+    if (!Object.values(files).some((f) => f!.path === file.path) && root && file.path.startsWith(`${root}/`)) {
+      file.runPath = file.path.slice(root.length + 1);
+    }
+  }
+
+  return { baselineRunId: runIdOf(root, all, options.zipName), files, entries: all, problems };
+}
+
+function runIdOf(root: string, all: BaselineFile[], zipName?: string): string {
+  if (root) return root.split('/').pop()!;
+  const tops = new Set(all.map((f) => (f.path.includes('/') ? f.path.split('/')[0] : '')));
+  if (tops.size === 1 && !tops.has('')) return [...tops][0];
+  if (zipName) return baseName(zipName).replace(/\.zip$/i, '') || 'baseline';
+  return 'baseline';
+}
+
+/** Expands dropped .zip files (a run folder zipped) and recognises the run. */
+export async function recognizeDropped(entries: BaselineEntry[]): Promise<BaselineFileSet> {
+  const expanded: BaselineEntry[] = [];
+  const zips: string[] = [];
+  for (const entry of entries) {
+    if (/\.zip$/i.test(entry.path)) {
+      zips.push(entry.path);
+      for (const inner of await unzipEntriesAsync(await bytesOf(entry.data), normalise(entry.path))) {
+        expanded.push(inner);
+      }
+    } else expanded.push(entry);
+  }
+  return recognizeBaseline(expanded, { zipName: zips.length === 1 ? zips[0] : undefined });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON as Python writes it (json.dump allows NaN and ±Infinity)
+
+const PY_SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+export function parsePythonJson(text: string): unknown {
+  const clean = text.replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(clean);
+  } catch (error) {
+    // Replace the bare tokens outside strings, then try again.
+    const marker = '@@python-json-number@@';
+    const replaced = clean.replace(/"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g, (match, token: string | undefined) => (token ? `"${marker}${token}"` : match));
+    if (replaced === clean) throw error;
+    return JSON.parse(replaced, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(marker) ? PY_SPECIAL[value.slice(marker.length)] : value));
+  }
+}
+
+async function readJson(file: BaselineFile, problems: InputProblem[]): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(await bytesOf(file.data));
+    return { ok: true, value: parsePythonJson(text) };
+  } catch (error) {
+    problems.push({ file: file.runPath, message: `is not valid JSON (${(error as Error).message})` });
+    return { ok: false };
+  }
+}
+
+function typeOfJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${pyRepr(value)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// validation
+
+type ColumnRule = 'string' | 'integer' | 'number' | 'numberOrBool' | 'timestampOrString' | 'stringOrInteger' | 'stringOrNumber';
+
+const RULE_TEXT: Record<ColumnRule, string> = {
+  string: 'a string column',
+  integer: 'an integer column (int64 epoch milliseconds)',
+  number: 'a numeric column (float32 or float64)',
+  numberOrBool: 'a numeric or boolean column',
+  timestampOrString: 'a timestamp (ms, us or ns; UTC) or an ISO-8601 string column',
+  stringOrInteger: 'a string or integer column',
+  stringOrNumber: 'a string or numeric column',
+};
+
+function matches(rule: ColumnRule, column: FooterColumn): boolean {
+  const integer = column.kind === 'number' && /^u?int\d+$/.test(column.type);
+  switch (rule) {
+    case 'string':
+      return column.kind === 'string';
+    case 'integer':
+      return integer;
+    case 'number':
+      return column.kind === 'number';
+    case 'numberOrBool':
+      return column.kind === 'number' || column.kind === 'bool';
+    case 'timestampOrString':
+      return column.kind === 'timestamp' || column.kind === 'string';
+    case 'stringOrInteger':
+      return column.kind === 'string' || integer;
+    case 'stringOrNumber':
+      return column.kind === 'string' || column.kind === 'number';
+  }
+}
+
+const FEATURE_FRAME_RULES: Record<string, ColumnRule> = {
+  sample_id: 'stringOrInteger',
+  symbol: 'string',
+  event_time: 'timestampOrString',
+  open_time_ms: 'integer',
+  split_id: 'string',
+  walk_forward_fold: 'stringOrNumber',
+  data_quality_flag: 'string',
+};
+const ENTRY_LABEL_RULES: Record<string, ColumnRule> = {
+  sample_id: 'stringOrInteger',
+  symbol: 'string',
+  event_time: 'timestampOrString',
+  side: 'string',
+  entry_target: 'numberOrBool',
+  split_id: 'string',
+  walk_forward_fold: 'stringOrNumber',
+};
+const REPLAY_RULES: Record<string, ColumnRule> = {
+  symbol: 'string',
+  event_time: 'timestampOrString',
+  open_time_ms: 'integer',
+  high: 'number',
+  low: 'number',
+  close: 'number',
+  spread_bps: 'number',
+};
+
+/** The footer of a parquet file read from its ends only (a Blob is sliced: a 1 GB file costs a few kB). */
+async function footerOf(data: Blob | Uint8Array): Promise<{ rowCount: number; columns: FooterColumn[] }> {
+  const size = sizeOf(data);
+  if (size < 12) return readParquetFooter(await bytesOf(data));
+  const footerLength = checkEnvelope(await sliceBytes(data, 0, 4), await sliceBytes(data, size - 8, size), size);
+  return decodeFooter(await sliceBytes(data, size - 8 - footerLength, size - 8));
+}
+
+async function checkParquet(
+  file: BaselineFile,
+  rules: Record<string, ColumnRule>,
+  featureColumns: string[] | null,
+  problems: InputProblem[],
+): Promise<void> {
+  let footer: { rowCount: number; columns: FooterColumn[] };
+  try {
+    footer = await footerOf(file.data);
+  } catch (error) {
+    const reason = error instanceof FooterError ? error.message : (error as Error).message;
+    problems.push({ file: file.runPath, message: `cannot read parquet: ${reason}` });
+    return;
+  }
+  const byName = new Map(footer.columns.map((c) => [c.name, c]));
+  const found = footer.columns.map((c) => c.name).join(', ');
+  for (const [name, rule] of Object.entries(rules)) {
+    const column = byName.get(name);
+    if (!column) problems.push({ file: file.runPath, field: name, message: `missing column ${name} (expected ${RULE_TEXT[rule]}; found columns: ${found})` });
+    else if (!matches(rule, column)) problems.push({ file: file.runPath, field: name, message: `column ${name} must be ${RULE_TEXT[rule]}; found ${column.type}` });
+  }
+  if (featureColumns) {
+    const missing = featureColumns.filter((name) => !byName.has(name));
+    if (missing.length > 0) {
+      problems.push({
+        file: file.runPath,
+        field: missing.join(', '),
+        message: `missing ${missing.length} of the ${featureColumns.length} FEATURE_ORDER columns: ${pyRepr(missing)} (expected every name of feature/feature_order.json)`,
+      });
+    }
+    for (const name of featureColumns) {
+      const column = byName.get(name);
+      if (column && column.kind !== 'number') {
+        problems.push({ file: file.runPath, field: name, message: `feature column ${name} must be numeric (float32 or float64); found ${column.type}` });
+      }
+    }
+  }
+}
+
+function checkFeatureOrder(value: unknown, problems: InputProblem[]): string[] | null {
+  const file = LAYOUT_PATH.featureOrder;
+  if (!Array.isArray(value)) {
+    problems.push({ file, message: `must be a JSON array of feature names; found ${typeOfJson(value)}` });
+    return null;
+  }
+  if (value.length === 0) {
+    problems.push({ file, message: 'must list at least one feature name; found []' });
+    return null;
+  }
+  let ok = true;
+  const seen = new Set<string>();
+  value.forEach((name, index) => {
+    if (typeof name !== 'string' || name === '') {
+      problems.push({ file, field: String(index), message: `entry ${index} must be a non-empty string (a feature name); found ${typeOfJson(name)}` });
+      ok = false;
+    } else if (seen.has(name)) {
+      problems.push({ file, field: name, message: `lists ${pyRepr(name)} more than once (expected distinct feature names)` });
+      ok = false;
+    } else seen.add(name);
+  });
+  return ok ? (value as string[]) : null;
+}
+
+function checkPricePlan(value: unknown, problems: InputProblem[]): void {
+  const file = LAYOUT_PATH.pricePlan;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ file, message: `must be a JSON object with stopDistanceBps, targetDistanceBps and costBps; found ${typeOfJson(value)}` });
+    return;
+  }
+  for (const key of ['stopDistanceBps', 'targetDistanceBps', 'costBps']) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      problems.push({ file, field: key, message: `${key} must be a number, found ${v === undefined ? 'no such key' : pyRepr(v)}` });
+    }
+  }
+}
+
+/** The base name of a path written on any system (`/mnt/x/replay.parquet`, `C:\data\replay.parquet`). */
+export function replayBaseName(sourceReplayPath: string): string {
+  return baseName(sourceReplayPath);
+}
+
+function findReplay(set: BaselineFileSet, manifest: unknown, problems: InputProblem[]): BaselineFile | null {
+  const file = LAYOUT_PATH.splitManifest;
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    problems.push({ file, message: `must be a JSON object with source_replay_path; found ${typeOfJson(manifest)}` });
+    return null;
+  }
+  const source = (manifest as Record<string, unknown>).source_replay_path;
+  if (typeof source !== 'string' || source.trim() === '') {
+    problems.push({
+      file,
+      field: 'source_replay_path',
+      message: `source_replay_path must be a non-empty string, found ${source === undefined ? 'no such key' : pyRepr(source)}`,
+    });
+    return null;
+  }
+  const base = replayBaseName(source);
+  const candidates = set.entries.filter((e) => e.name === base);
+  if (candidates.length === 1) return { ...candidates[0] };
+  problems.push({
+    file,
+    field: 'source_replay_path',
+    message:
+      candidates.length === 0
+        ? `source_replay_path ${pyRepr(source)} has base name ${pyRepr(base)}; no dropped file has that name (expected the replay parquet among the dropped files)`
+        : `source_replay_path base name ${pyRepr(base)} matches several dropped files: ${candidates.map((c) => c.path).join(', ')} (expected exactly one)`,
+  });
+  return null;
+}
+
+function checkOnnx(
+  role: 'directionOnnx' | 'entryOnnx',
+  initializers: Map<string, OnnxTensor>,
+  featureCount: number | null,
+  problems: InputProblem[],
+): void {
+  const file = LAYOUT_PATH[role];
+  const heads: [string, number][] = role === 'directionOnnx' ? [[DIRECTION_HEAD, 3]] : ENTRY_HEADS.map((h) => [h, 1]);
+  const F = featureCount === null ? 'F' : String(featureCount);
+  for (const [head, width] of heads) {
+    const weight = initializers.get(`${head}_W`);
+    const bias = initializers.get(`${head}_B`);
+    if (!weight || !bias) {
+      const missing = [!weight ? `${head}_W` : null, !bias ? `${head}_B` : null].filter(Boolean).join(' and ');
+      problems.push({
+        file,
+        field: head,
+        message: `missing initializers ${head}_W / ${head}_B (expected ${head}_W [${F}, ${width}] and ${head}_B [${width}]; ${missing} not found among ${[...initializers.keys()].join(', ') || 'no initializers'})`,
+      });
+      continue;
+    }
+    const weightOk = weight.dims.length === 2 && weight.dims[1] === width && (featureCount === null || weight.dims[0] === featureCount);
+    const biasOk = bias.data.length === width;
+    if (!weightOk || !biasOk) {
+      problems.push({
+        file,
+        field: head,
+        message:
+          `${head}_W has shape ${pyRepr(weight.dims)} and ${head}_B ${pyRepr(bias.dims)}; expected [${F}, ${width}] and [${width}]` +
+          (featureCount === null ? '' : ` (F = len(feature_order.json) = ${featureCount})`),
+      });
+    }
+  }
+}
+
+function checkTrainManifest(value: unknown, problems: InputProblem[]): void {
+  const file = LAYOUT_PATH.modelTrainManifest;
+  const metrics = (value as { CONTINUE?: { metrics?: Record<string, unknown> } } | null)?.CONTINUE?.metrics;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !metrics || typeof metrics !== 'object') {
+    problems.push({ file, field: 'CONTINUE.metrics', message: `must be a JSON object with CONTINUE.metrics (the baseline's continue heads); found ${value && typeof value === 'object' && !Array.isArray(value) ? 'no CONTINUE.metrics' : typeOfJson(value)}` });
+    return;
+  }
+  const wanted: [string, string][] = [
+    ['long_continue_prob', 'auc'],
+    ['short_continue_prob', 'auc'],
+    ['long_expected_continue_edge_bps', 'mae_vs_constant_ratio'],
+    ['short_expected_continue_edge_bps', 'mae_vs_constant_ratio'],
+  ];
+  for (const [head, metric] of wanted) {
+    const entry = metrics[head];
+    const key = `CONTINUE.metrics.${head}`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push({ file, field: key, message: `${key} must be an object holding ${metric}; found ${entry === undefined ? 'no such key' : typeOfJson(entry)}` });
+      continue;
+    }
+    const v = (entry as Record<string, unknown>)[metric];
+    if (v !== undefined && v !== null && typeof v !== 'number') {
+      problems.push({ file, field: `${key}.${metric}`, message: `${key}.${metric} must be a number; found ${typeOfJson(v)}` });
+    }
+  }
+}
+
+/**
+ * Checks every input of the run and returns all problems at once (empty when the run can be loaded).
+ * Reads only the JSON files, the parquet footers and the ONNX models; no parquet data is decoded.
+ */
+export async function validateBaseline(set: BaselineFileSet): Promise<InputProblem[]> {
+  const problems: InputProblem[] = [...set.problems];
+  const { files } = set;
+  for (const layout of BASELINE_LAYOUT) {
+    if (layout.required && !files[layout.role]) {
+      problems.push({ file: layout.path, message: `missing (expected ${layout.path} in the run folder, or a dropped file named ${baseName(layout.path)})` });
+    }
+  }
+
+  let featureOrder: string[] | null = null;
+  if (files.featureOrder) {
+    const parsed = await readJson(files.featureOrder, problems);
+    if (parsed.ok) featureOrder = checkFeatureOrder(parsed.value, problems);
+  }
+  if (files.pricePlan) {
+    const parsed = await readJson(files.pricePlan, problems);
+    if (parsed.ok) checkPricePlan(parsed.value, problems);
+  }
+  let replay: BaselineFile | null = null;
+  if (files.splitManifest) {
+    const parsed = await readJson(files.splitManifest, problems);
+    if (parsed.ok) replay = findReplay(set, parsed.value, problems);
+  }
+  if (files.featureFrame) await checkParquet(files.featureFrame, FEATURE_FRAME_RULES, featureOrder, problems);
+  if (files.entryLabels) await checkParquet(files.entryLabels, ENTRY_LABEL_RULES, null, problems);
+  if (replay) await checkParquet(replay, REPLAY_RULES, null, problems);
+
+  for (const role of ['directionOnnx', 'entryOnnx'] as const) {
+    const file = files[role];
+    if (!file) continue;
+    try {
+      const model = readOnnx(await bytesOf(file.data), file.runPath);
+      checkOnnx(role, model.initializers, featureOrder ? featureOrder.length : null, problems);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      for (const p of error.problems) problems.push({ ...p, file: file.runPath });
+    }
+  }
+  if (files.modelTrainManifest) {
+    const parsed = await readJson(files.modelTrainManifest, problems);
+    if (parsed.ok) checkTrainManifest(parsed.value, problems);
+  }
+  return problems;
+}
+
+/** The files a run reads, in SPEC §1's order: recognised files, then the replay. */
+async function inputFiles(set: BaselineFileSet): Promise<BaselineFile[]> {
+  const out: BaselineFile[] = [];
+  for (const layout of BASELINE_LAYOUT) {
+    const file = set.files[layout.role];
+    if (file) out.push(file);
+  }
+  const manifest = set.files.splitManifest;
+  if (manifest) {
+    const parsed = await readJson(manifest, []);
+    if (parsed.ok) {
+      const replay = findReplay(set, parsed.value, []);
+      if (replay) out.push(replay);
+    }
+  }
+  return out;
+}
+
+export interface InputFingerprint {
+  /** Path inside the run. */
+  path: string;
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+/** Name, size and SHA-256 of every input (WebCrypto digests run off the main thread). */
+export async function fingerprintFiles(set: BaselineFileSet): Promise<InputFingerprint[]> {
+  const out: InputFingerprint[] = [];
+  for (const file of await inputFiles(set)) {
+    out.push({ path: file.runPath, name: file.name, size: file.size, sha256: await sha256Hex(await bytesOf(file.data)) });
+  }
+  return out;
+}
+
+/**
+ * Validates (throwing an InputError with every problem) and loads the run: only the needed columns of each
+ * parquet, the JSON files, and the float initializers of both models. In the browser, await
+ * `ensureParquetWasm()` first.
+ */
+export async function loadBaseline(set: BaselineFileSet): Promise<BaselineInputs> {
+  const problems = await validateBaseline(set);
+  if (problems.length > 0) throw inputErrorFrom(problems);
+  const files = set.files as Required<Pick<BaselineFileSet['files'], Exclude<BaselineRole, 'modelTrainManifest'>>> & BaselineFileSet['files'];
+  const json = async (file: BaselineFile): Promise<unknown> => {
+    const parsed = await readJson(file, []);
+    if (!parsed.ok) throw new InputError(`${file.runPath}: is not valid JSON`);
+    return parsed.value;
+  };
+  const featureOrder = (await json(files.featureOrder)) as string[];
+  const pricePlanRaw = (await json(files.pricePlan)) as Record<string, number>;
+  const pricePlan: PricePlan = {
+    stopDistanceBps: pricePlanRaw.stopDistanceBps,
+    targetDistanceBps: pricePlanRaw.targetDistanceBps,
+    costBps: pricePlanRaw.costBps,
+  };
+  const splitManifest = (await json(files.splitManifest)) as Record<string, unknown>;
+  const replayFile = findReplay(set, splitManifest, []);
+  if (!replayFile) throw new InputError(`${LAYOUT_PATH.splitManifest}: the replay parquet cannot be found`);
+
+  const featureFrame = readParquet(await bytesOf(files.featureFrame.data), files.featureFrame.runPath, {
+    columns: [...FEATURE_FRAME_COLUMNS, ...featureOrder.filter((f) => !FEATURE_FRAME_COLUMNS.includes(f))],
+  });
+  const entryLabels = readParquet(await bytesOf(files.entryLabels.data), files.entryLabels.runPath, { columns: ENTRY_LABEL_COLUMNS });
+  const replay = readParquet(await bytesOf(replayFile.data), replayFile.runPath, { columns: REPLAY_COLUMNS });
+  const directionInitializers = readOnnx(await bytesOf(files.directionOnnx.data), files.directionOnnx.runPath).initializers;
+  const entryInitializers = readOnnx(await bytesOf(files.entryOnnx.data), files.entryOnnx.runPath).initializers;
+  const modelTrainManifest = files.modelTrainManifest ? await json(files.modelTrainManifest) : null;
+  return {
+    baselineRunId: set.baselineRunId,
+    featureOrder,
+    featureFrame,
+    entryLabels,
+    replay,
+    pricePlan,
+    splitManifest,
+    directionInitializers,
+    entryInitializers,
+    modelTrainManifest,
+  };
+}
