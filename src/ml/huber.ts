@@ -59,7 +59,8 @@ export function huberLossGrad(
   const intercept = w[cols];
   const sigma = w[cols + 1];
   const { raw, pointGrad, gradW } = work;
-  ops.gemv(coef, intercept, raw);
+  // y − X·coef − intercept, in numpy's order
+  ops.gemv(coef, 0, raw);
   const threshold = epsilon * sigma;
   let nOutliers = 0;
   let outlierAbsSum = 0;
@@ -67,7 +68,7 @@ export function huberLossGrad(
   let inlierSum = 0;
   let outlierSignSum = 0;
   for (let i = 0; i < rows; i++) {
-    const r = y[i] - raw[i];
+    const r = y[i] - raw[i] - intercept;
     const a = Math.abs(r);
     if (a > threshold) {
       nOutliers++;

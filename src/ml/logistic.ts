@@ -77,9 +77,10 @@ export function logisticLossGrad(
   const { rows, cols } = ops;
   const coef = w.subarray(0, cols);
   const intercept = w[cols];
-  ops.gemv(coef, intercept, work.raw);
+  // X·coef first, then + intercept: the order of numpy's `X @ coef + intercept`
+  ops.gemv(coef, 0, work.raw);
   const { raw, pointLoss, pointGrad, gradW } = work;
-  for (let i = 0; i < rows; i++) lossGradHalfBinomial(y[i], raw[i], pointLoss, i, pointGrad);
+  for (let i = 0; i < rows; i++) lossGradHalfBinomial(y[i], raw[i] + intercept, pointLoss, i, pointGrad);
   const l2 = 1 / C;
   let norm2 = 0;
   for (let j = 0; j < cols; j++) norm2 += coef[j] * coef[j];
