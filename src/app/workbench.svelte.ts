@@ -8,7 +8,7 @@ import { parametersRecord } from '../store/runRecord.ts';
 import { deleteRun as deleteStoredRun, getRun, getRunArtifacts, listRuns, saveRun } from '../store/runs.ts';
 import type { RunStatus, StoredRun } from '../store/runTypes.ts';
 import { loadSettings, saveSettings } from '../store/settings.ts';
-import type { DetectedFile, DroppedFile, IntakeReport, Progress, RunOutcome } from '../workers/protocol.ts';
+import { inputFingerprint, type DetectedFile, type DroppedFile, type IntakeReport, type Progress, type RunOutcome } from '../workers/protocol.ts';
 import { createPipelineClient } from './workers.ts';
 import { fetchDemo } from './files.ts';
 import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
@@ -204,7 +204,7 @@ class Workbench {
       if (intake && intake.problems.length > 0) throw new InputError(problemsText(intake.problems), intake.problems);
       outcome = await this.pipeline.call(
         'run',
-        { files: this.files, params, fingerprints: intake?.files.filter((f) => f.role).map(({ role: _role, ...f }) => f) },
+        { files: this.files, params, fingerprints: intake?.files.filter((f) => f.role !== null).map(inputFingerprint) },
         { signal: controller.signal, onProgress: (p) => this.onProgress(p) },
       );
       // total_ms ends at the verdict: the outcome carries it.
@@ -228,7 +228,7 @@ class Workbench {
       finishedAt: new Date().toISOString(),
       // Parameters that did not parse are kept as typed, so the stored input-error run shows why.
       parameters: paramsParsed ? parametersRecord(params) : parametersRecord(form as unknown as StateContinueParams),
-      inputs: outcome?.inputs ?? (this.intake?.files ?? []).filter((f) => f.role).map(({ role: _role, ...f }) => f),
+      inputs: outcome?.inputs ?? (this.intake?.files ?? []).filter((f) => f.role !== null).map(inputFingerprint),
       stageTimingsMs: outcome?.stageTimingsMs && Object.keys(outcome.stageTimingsMs).length ? outcome.stageTimingsMs : pendingTimings,
       totalMs: Math.round((endedAt - startedAt) * 1000) / 1000,
       fits: outcome?.fits ?? [],

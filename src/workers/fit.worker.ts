@@ -2,7 +2,7 @@
 /** A fit worker: a thin shell around one model fit at a time (the page runs two of them). */
 import { serve } from './dispatcher.ts';
 import { fitHandlers } from './fitService.ts';
-import { browserFitCore } from './fitCore.ts';
+import { selectBackend } from '../ml/backends/selectBackend.ts';
 import type { Endpoint, FitApi } from './protocol.ts';
 
-serve<FitApi>(self as unknown as Endpoint, fitHandlers(browserFitCore()));
+serve<FitApi>(self as unknown as Endpoint, fitHandlers(selectBackend));

@@ -1,34 +1,39 @@
 /**
- * The pipeline worker's core: the data helpers' intake and the experiment's pipeline. While a module is not in
- * the tree yet, the glob below is empty and the worker reports that plainly instead of failing the build.
+ * The pipeline worker's core: the baseline intake (src/data/intake.ts) and the experiment's pipeline. The same
+ * object runs in the browser worker and in Node tests; only `ensureWasm` differs (a no-op in Node).
  */
 import { ensureParquetWasm } from '../data/parquetInit.ts';
-import { fingerprint, type PipelineCore } from './pipelineService.ts';
+import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
+import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import type { DetectedFile } from './protocol.ts';
+import type { PipelineCore } from './pipelineService.ts';
 
-const intakeModules = import.meta.glob('../data/intake.ts');
-const pipelineModules = import.meta.glob('../experiments/stateContinue/pipeline.ts');
-
-export function browserPipelineCore(): PipelineCore {
+export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
   return {
     ensureWasm: ensureParquetWasm,
-    async checkBaseline(files) {
-      const loader = intakeModules['../data/intake.ts'];
-      const fingerprints = await Promise.all(files.map(fingerprint));
-      if (!loader) {
-        return {
-          baselineRunId: '',
-          files: fingerprints.map((f) => ({ ...f, role: null })),
-          problems: [{ file: '', message: 'This build has no baseline intake yet (src/data/intake.ts).' }],
-        };
-      }
-      throw new Error('intake adapter not wired');
-    },
-    async loadBaseline() {
-      throw new Error('This build has no baseline loader yet (src/data/intake.ts).');
-    },
-    async runExperiment() {
-      if (!pipelineModules['../experiments/stateContinue/pipeline.ts']) throw new Error('This build has no state-continue pipeline yet.');
-      throw new Error('pipeline adapter not wired');
-    },
+    recognize: (files) => recognizeDropped(files.map((f) => ({ path: f.path, data: f.file }))),
+    baselineRunId: (set) => set.baselineRunId,
+    validate: validateBaseline,
+    detect: (set) => detectedFiles(set),
+    load: loadBaseline,
+    runStateContinue,
   };
+}
+
+/** Every dropped file, what it was taken for (its path inside the run) and, for the ones the run reads, its fingerprint. */
+export async function detectedFiles(set: BaselineFileSet): Promise<DetectedFile[]> {
+  const fingerprints = await fingerprintFiles(set);
+  const used = new Map<string, (typeof fingerprints)[number]>();
+  const recognised = new Map(Object.values(set.files).map((f) => [f!.path, f!.runPath]));
+  for (const fp of fingerprints) used.set(fp.path, fp);
+  const out: DetectedFile[] = [];
+  for (const entry of set.entries) {
+    const runPath = recognised.get(entry.path) ?? entry.runPath;
+    const fp = used.get(runPath);
+    if (fp && fp.name === entry.name) {
+      used.delete(runPath);
+      out.push({ path: entry.path, name: fp.name, size: fp.size, sha256: fp.sha256, role: runPath });
+    } else out.push({ path: entry.path, name: entry.name, size: entry.size, sha256: '', role: null });
+  }
+  return out;
 }

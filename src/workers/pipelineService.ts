@@ -1,68 +1,38 @@
 /**
  * What the pipeline worker does, independent of its transport (tested in Node over a MessageChannel): intake
  * (recognise, validate all at once, fingerprint), then load and run the state-continue experiment, handing its
- * fits to the page's pool. Stage timings are measured here, where the stages run.
+ * eight fits to the page's pool. Stage timings are measured here, where the stages run.
  */
-import { InputError, inputErrorFrom, type InputProblem } from '../core/errors.ts';
-import { sha256Hex } from '../core/hash.ts';
+import type { InputProblem } from '../core/errors.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
-import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
+import type { StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
+import type { InputFingerprint } from '../store/runTypes.ts';
 import type { CallContext, Handlers } from './dispatcher.ts';
-import { artifactBuffers, withTransfer, type DetectedFile, type DroppedFile, type FitJob, type IntakeReport, type PipelineApi, type Progress, type RunOutcome } from './protocol.ts';
-import { unzipSync } from 'fflate';
+import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, type DroppedFile, type PipelineApi, type Progress, type RunOutcome } from './protocol.ts';
 
-/** The core modules the worker runs; injected so tests can run the real ones in Node. */
-export interface PipelineCore {
+/**
+ * The core modules the worker runs, injected so that tests run the very same ones in Node. `FileSet` is the
+ * intake's recognised run (opaque here).
+ */
+export interface PipelineCore<FileSet = unknown> {
   /** Browser wasm init (parquet-wasm); a no-op in Node. */
   ensureWasm(): Promise<void>;
-  /** Recognise, validate (all problems at once) and fingerprint; never throws on bad input, reports it. */
-  checkBaseline(files: LoadedFile[], context: StageContext): Promise<IntakeReport>;
-  loadBaseline(files: LoadedFile[], report: IntakeReport, context: StageContext): Promise<BaselineInputs>;
-  runExperiment(inputs: BaselineInputs, params: StateContinueParams, context: StageContext & { runFits(jobs: FitJob[]): Promise<{ results: unknown[]; records: FitRecord[] }> }): Promise<{
-    artifacts: Artifact[];
-    results?: Record<string, unknown> | null;
-    verdict?: Record<string, unknown> | null;
-    log?: string[];
-  }>;
-}
-
-export interface LoadedFile {
-  path: string;
-  bytes: Uint8Array;
+  /** Recognise the run among the dropped files (expanding a .zip). */
+  recognize(files: DroppedFile[]): Promise<FileSet>;
+  baselineRunId(set: FileSet): string;
+  /** Every problem of the run at once (empty when it can be loaded). */
+  validate(set: FileSet): Promise<InputProblem[]>;
+  /** What each dropped file was taken for, with the fingerprints (name, size, SHA-256) of the files the run reads. */
+  detect(set: FileSet): Promise<DetectedFile[]>;
+  /** Validate (one InputError listing every problem) and load. */
+  load(set: FileSet): Promise<BaselineInputs>;
+  runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
 }
 
 export interface StageContext {
   signal: AbortSignal;
   progress(progress: Progress): void;
   log(line: string): void;
-}
-
-/** Read every dropped Blob into bytes and open .zip files (their entries keep their paths inside the zip). */
-export async function readDroppedFiles(files: DroppedFile[]): Promise<LoadedFile[]> {
-  const out: LoadedFile[] = [];
-  for (const { path, file } of files) {
-    const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
-    if (/\.zip$/i.test(path)) {
-      let entries: Record<string, Uint8Array>;
-      try {
-        entries = unzipSync(bytes);
-      } catch (error) {
-        throw new InputError(`${path}: expected a .zip archive of a baseline run, but it could not be opened (${(error as Error).message}).`, [
-          { file: path, message: `expected a .zip archive of a baseline run, but it could not be opened (${(error as Error).message})` },
-        ]);
-      }
-      for (const [name, data] of Object.entries(entries)) {
-        // Directories and macOS resource forks are not files of the run.
-        if (name.endsWith('/') || name.startsWith('__MACOSX/') || /(^|\/)\.DS_Store$/.test(name)) continue;
-        out.push({ path: name, bytes: data });
-      }
-    } else out.push({ path, bytes });
-  }
-  return out;
-}
-
-export async function fingerprint(file: LoadedFile): Promise<InputFingerprint> {
-  return { path: file.path, name: file.path.split('/').pop() ?? file.path, size: file.bytes.byteLength, sha256: await sha256Hex(file.bytes) };
 }
 
 /** Times stages as they report themselves: a stage runs from its `start` to its `done` (or to the next stage). */
@@ -88,13 +58,15 @@ export class StageClock {
   }
 }
 
-export function pipelineHandlers(core: PipelineCore): Handlers<PipelineApi> {
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers<PipelineApi> {
   return {
-    async intake(request, context) {
-      const clock = new StageClock();
-      const stage = stageContext(context, clock, []);
-      const files = await readDroppedFiles(request.files);
-      return core.checkBaseline(files, stage);
+    async intake(request) {
+      await core.ensureWasm();
+      const set = await core.recognize(request.files);
+      const [problems, files] = await Promise.all([core.validate(set), core.detect(set)]);
+      return { baselineRunId: core.baselineRunId(set), files, problems };
     },
 
     async run(request, context) {
@@ -103,46 +75,52 @@ export function pipelineHandlers(core: PipelineCore): Handlers<PipelineApi> {
       const stage = stageContext(context, clock, log);
       stage.progress({ kind: 'stage', stage: 'intake', state: 'start', total: request.files.length });
       await core.ensureWasm();
-      const files = await readDroppedFiles(request.files);
-      const report = await core.checkBaseline(files, stage);
-      if (report.problems.length > 0) throw inputErrorFrom(report.problems);
-      stage.progress({ kind: 'stage', stage: 'intake', state: 'done', done: files.length, total: files.length });
+      const set = await core.recognize(request.files);
+      // The page fingerprinted these files when they were dropped; a run without that step does it here.
+      const inputs: InputFingerprint[] = request.fingerprints ?? (await core.detect(set)).filter((f) => f.role !== null).map(inputFingerprint);
+      stage.progress({ kind: 'stage', stage: 'intake', state: 'done', done: request.files.length, total: request.files.length });
       context.signal.throwIfAborted();
 
       stage.progress({ kind: 'stage', stage: 'load', state: 'start' });
-      const inputs = await core.loadBaseline(files, report, stage);
-      stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: inputs.featureFrame.length });
+      const baseline = await core.load(set);
+      stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: baseline.featureFrame.length + baseline.entryLabels.length + baseline.replay.length });
       context.signal.throwIfAborted();
 
-      const fits: FitRecord[] = [];
-      const outcome = await core.runExperiment(inputs, request.params, {
-        ...stage,
-        runFits: async (jobs) => {
-          const answers = await context.host('runFits', { jobs });
-          fits.push(...answers.map((a) => a.record));
-          return { results: answers.map((a) => a.result), records: answers.map((a) => a.record) };
+      const outcome = await core.runStateContinue(baseline, request.params, {
+        signal: context.signal,
+        log: stage.log,
+        progress: (p) => {
+          const state = p.done === 0 ? 'start' : p.done >= p.total ? 'done' : 'progress';
+          stage.progress({ kind: 'stage', stage: p.stage, state, done: p.done, total: p.total, rows: p.rows });
+          // The final artifacts stage reports nothing itself; it always follows the metrics.
+          if (p.stage === 'metrics' && state === 'done') stage.progress({ kind: 'stage', stage: 'artifacts', state: 'start' });
+        },
+        runFits: async (tasks) => {
+          // The fits go to the page's pool. The tasks are copied, not moved: a copy is cheap next to a fit.
+          const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) });
+          return answers.map((a) => a.result);
         },
       });
+      stage.progress({ kind: 'stage', stage: 'artifacts', state: 'done', done: outcome.artifacts.length, total: outcome.artifacts.length });
       clock.close();
-      // Copy artifacts that share a buffer with something else, so the transfer moves exactly their bytes.
+
+      // Artifacts that share a buffer with something else are copied, so the transfer moves exactly their bytes.
       const artifacts = outcome.artifacts.map((a) => (a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() }));
+      const stageTimingsMs: Record<string, number> = { intake: round3(clock.timings.intake ?? 0), load: round3(clock.timings.load ?? 0) };
+      for (const [name, ms] of Object.entries(outcome.stageMs)) stageTimingsMs[name] = round3(ms);
       const result: RunOutcome = {
-        baselineRunId: report.baselineRunId,
-        inputs: report.files.filter((f) => f.role !== null).map(stripRole),
+        baselineRunId: core.baselineRunId(set),
+        inputs,
         artifacts,
-        results: outcome.results ?? parseArtifactJson(artifacts, 'state_continue_result.json'),
-        verdict: outcome.verdict ?? parseArtifactJson(artifacts, 'state_continue_verdict.json'),
-        stageTimingsMs: clock.timings,
-        fits,
-        log: [...log, ...(outcome.log ?? [])],
+        results: parseArtifactJson(artifacts, 'state_continue_result.json'),
+        verdict: parseArtifactJson(artifacts, 'state_continue_verdict.json') ?? (outcome.verdict as unknown as Record<string, unknown>),
+        stageTimingsMs,
+        fits: outcome.fits.map((f) => ({ key: f.key, model: f.model, backend: f.backend, ms: round3(f.ms), iterations: f.iterations, converged: f.converged })),
+        log: [...log],
       };
       return withTransfer(result, artifactBuffers(artifacts));
     },
   };
-}
-
-function stripRole(file: DetectedFile): InputFingerprint {
-  return { path: file.path, name: file.name, size: file.size, sha256: file.sha256 };
 }
 
 function stageContext(context: CallContext, clock: StageClock, log: string[]): StageContext {
@@ -171,5 +149,3 @@ export function parseArtifactJson(artifacts: Artifact[], name: string): Record<s
     return JSON.parse(text.replace(/(?<=[:\[,]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, 'null')) as Record<string, unknown>;
   }
 }
-
-export type { InputProblem };

@@ -10,6 +10,7 @@
 import { CancelledError, InputError, type InputProblem } from '../core/errors.ts';
 import type { Artifact, BackendChoice, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
+import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -20,10 +21,21 @@ export interface DroppedFile {
   file: Blob | Uint8Array;
 }
 
-/** A file the intake recognised (or not) and its fingerprint. */
-export interface DetectedFile extends InputFingerprint {
-  /** What the intake took it for ('feature/feature_frame.parquet', 'replay', …), or null when it is not used. */
+/** A dropped file, what the intake took it for, and (for the files the run reads) its fingerprint. */
+export interface DetectedFile {
+  /** The path as dropped. */
+  path: string;
+  name: string;
+  size: number;
+  /** SHA-256 of the file ('' for a file the run does not read). */
+  sha256: string;
+  /** Its path inside the run ('feature/feature_frame.parquet', the replay's path), or null when it is not used. */
   role: string | null;
+}
+
+/** The run's record of an input: named by its path inside the run. */
+export function inputFingerprint(file: DetectedFile): InputFingerprint {
+  return { path: file.role ?? file.path, name: file.name, size: file.size, sha256: file.sha256 };
 }
 
 export interface IntakeReport {
@@ -37,7 +49,7 @@ export interface IntakeReport {
 /** Progress vocabulary (transformers.js style): a stage starts, reports rows or steps, and is done. */
 export type Progress =
   | { kind: 'stage'; stage: string; state: 'start' | 'progress' | 'done'; rows?: number; done?: number; total?: number; message?: string }
-  | { kind: 'fit'; key: string; model: string; state: 'start' | 'progress' | 'done'; iteration?: number; maxIter?: number; backend?: string; ms?: number }
+  | { kind: 'fit'; key: string; model: string; state: 'start' | 'progress' | 'done'; iteration?: number; maxIter?: number; backend?: string; ms?: number; message?: string }
   | { kind: 'log'; line: string };
 
 /** What a finished state-continue run hands back to the page. */
@@ -54,15 +66,15 @@ export interface RunOutcome {
   log: string[];
 }
 
-/** One fit as the pool hands it to a fit worker. `task` is training.ts's FitTask, opaque to the transport. */
+/** One fit as the pool hands it to a fit worker, with the backend the user asked for. */
 export interface FitJob {
-  task: unknown;
+  task: FitTask;
   backend: BackendChoice;
 }
 
 /** A fit worker's answer: training.ts's result and how the fit went. */
 export interface FitJobResult {
-  result: unknown;
+  result: FitResult;
   record: FitRecord;
 }
 

@@ -1,0 +1,166 @@
+/**
+ * The pipeline worker's handlers and the fit pool, end to end in Node over MessageChannels: a real fixture
+ * baseline run goes through intake → load → runStateContinue, the eight fits go to a pool of two fit "workers"
+ * running the real executeFit. The outcome must be the same bytes as the experiment run inline.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CancelledError } from '../core/errors.ts';
+import { defaultParams, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
+import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import { WorkerClient } from './client.ts';
+import { runFitJobs } from './fitPool.ts';
+import { cpuOnly, fitHandlers } from './fitService.ts';
+import { pipelineHandlers, StageClock } from './pipelineService.ts';
+import { baselinePipelineCore } from './pipelineCore.ts';
+import type { FitApi, PipelineApi, Progress } from './protocol.ts';
+import { channelWorker, type ChannelWorker } from './testChannel.ts';
+import { sha256Hex } from '../core/hash.ts';
+
+const FIXTURE = join(import.meta.dirname, '../../test/fixtures/state-continue/ridge_clip/baseline');
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const droppedFixture = () => walk(FIXTURE).map((path) => ({ path: `baseline/${relative(FIXTURE, path)}`, file: new Uint8Array(readFileSync(path)) }));
+
+/** The worker's own core (intake + pipeline); in Node parquet-wasm needs no init. */
+const nodeCore = baselinePipelineCore();
+
+const workers: ChannelWorker[] = [];
+afterEach(() => {
+  for (const w of workers.splice(0)) if (!w.terminated) w.terminate();
+});
+
+function spawnFit(): ChannelWorker {
+  const w = channelWorker<FitApi>(fitHandlers(cpuOnly));
+  workers.push(w);
+  return w;
+}
+
+function pipelineClient(fitSpawns: ChannelWorker[] = []) {
+  return new WorkerClient<PipelineApi>(
+    () => {
+      const w = channelWorker<PipelineApi>(pipelineHandlers(nodeCore));
+      workers.push(w);
+      return w;
+    },
+    {
+      name: 'pipeline',
+      host: {
+        runFits: (request, context) =>
+          runFitJobs(
+            () => {
+              const w = spawnFit();
+              fitSpawns.push(w);
+              return w;
+            },
+            request.jobs,
+            context,
+            { size: 2 },
+          ),
+      },
+    },
+  );
+}
+
+const params: StateContinueParams = { ...defaultParams(), regressorKind: 'ridge', ridgeAlpha: 3, regressionTargetClipBps: 25, backend: 'cpu' };
+
+describe('pipeline worker + fit pool', () => {
+  it('gives the same artifacts as the inline run, with stage timings, fit records and fingerprints', async () => {
+    const inline = await runStateContinue(loadBaselineDir(FIXTURE), params);
+    const fitWorkers: ChannelWorker[] = [];
+    const client = pipelineClient(fitWorkers);
+    const progress: Progress[] = [];
+    const outcome = await client.call('run', { files: droppedFixture(), params }, { onProgress: (p) => progress.push(p) });
+
+    expect(outcome.artifacts.map((a) => a.name)).toEqual(inline.artifacts.map((a) => a.name));
+    for (const [i, a] of outcome.artifacts.entries()) {
+      // The train parquet and the manifest that hashes it are the same bytes; so is everything after the fits.
+      expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+    }
+    expect(outcome.verdict?.status).toBe(inline.verdict.status);
+    expect(Object.keys(outcome.results ?? {}).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
+
+    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'artifacts', 'train_fits', 'metrics']);
+    for (const ms of Object.values(outcome.stageTimingsMs)) expect(ms).toBeGreaterThanOrEqual(0);
+
+    expect(outcome.fits).toHaveLength(8);
+    expect(new Set(outcome.fits.map((f) => f.key)).size).toBe(8);
+    for (const f of outcome.fits) {
+      expect(f.backend).toBe('cpu');
+      expect(f.model === 'logistic' || f.model === 'ridge').toBe(true);
+      const match = inline.fits.find((g) => g.key === f.key)!;
+      expect(f.iterations).toBe(match.iterations);
+      expect(f.converged).toBe(match.converged);
+    }
+    // Two fit workers shared the eight fits, and both were ended once the fits were done.
+    expect(fitWorkers).toHaveLength(2);
+    expect(fitWorkers.every((w) => w.terminated)).toBe(true);
+    const fitDone = progress.filter((p) => p.kind === 'fit' && p.state === 'done');
+    expect(fitDone).toHaveLength(8);
+
+    expect(outcome.baselineRunId).toBe('baseline');
+    // Every file the run reads, named by its path inside the run.
+    expect(outcome.inputs.map((f) => f.path).sort()).toEqual([
+      'feature/feature_frame.parquet',
+      'feature/feature_order.json',
+      'label/entry_labels.parquet',
+      'label/price_plan_context.json',
+      'model/direction/direction.onnx',
+      'model/entry/entry.onnx',
+      'model/model_train_manifest.json',
+      'replay/replay_1m.parquet',
+      'split/split_manifest.json',
+    ]);
+    const order = outcome.inputs.find((f) => f.path === 'feature/feature_order.json')!;
+    expect(order.sha256).toBe(await sha256Hex(readFileSync(join(FIXTURE, 'feature/feature_order.json'))));
+    expect(outcome.log.some((line) => line.startsWith('trader.training.state_continue_experiment_started'))).toBe(true);
+  });
+
+  it('cancel during the fits rejects the run and ends every worker of it', async () => {
+    const fitWorkers: ChannelWorker[] = [];
+    const client = pipelineClient(fitWorkers);
+    const controller = new AbortController();
+    const run = client.call('run', { files: droppedFixture(), params: { ...params, regressorKind: 'huber' } }, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.kind === 'fit' && p.state === 'start') controller.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    // Let the host side see the abort.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fitWorkers.length).toBeGreaterThan(0);
+    expect(fitWorkers.every((w) => w.terminated)).toBe(true);
+    expect(workers.filter((w) => !fitWorkers.includes(w)).every((w) => w.terminated)).toBe(true);
+  });
+
+  it('bad parameters come back as an InputError naming the parameter', async () => {
+    const client = pipelineClient();
+    const error = await client.call('run', { files: droppedFixture(), params: { ...params, agesMinutes: '5,-1' } }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('InputError');
+    expect((error as Error).message).toContain('5,-1');
+  });
+});
+
+describe('StageClock', () => {
+  it('times a stage from its start to its done, or to the next start', () => {
+    let t = 0;
+    const clock = new StageClock(() => t);
+    clock.observe({ kind: 'stage', stage: 'a', state: 'start' });
+    t = 5;
+    clock.observe({ kind: 'stage', stage: 'a', state: 'progress' });
+    t = 7;
+    clock.observe({ kind: 'stage', stage: 'b', state: 'start' });
+    t = 10;
+    clock.observe({ kind: 'stage', stage: 'b', state: 'done' });
+    expect(clock.timings).toEqual({ a: 7, b: 3 });
+  });
+});
