@@ -35,6 +35,7 @@ describe('compareToFloat64', () => {
     expect(c.largest?.path).toBe('long_market_plus_state.validation_locked.continue_auc');
     expect(c.largest?.absolute).toBeCloseTo(0.00011, 12);
     expect(c.largest?.relative).toBeCloseTo(0.00011 / 0.58301, 12);
+    expect(c.largestRelative?.path).toBe('long_market_plus_state.validation_locked.continue_auc'); // 1.9e-4 > 1.05e-5 of the MAE ratio
     expect(c.differences.map((d) => d.path)).not.toContain('long_market_plus_state.regressor_iterations');
     expect(c.differences.find((d) => d.path.endsWith('latest_stress.brier'))?.absolute).toBe(0);
     expect(c.mismatches).toEqual([]);

@@ -27,6 +27,8 @@ export interface Float64Comparison {
   differences: MetricDifference[];
   /** `differences[0]`, or null when there is no numeric leaf. */
   largest: MetricDifference | null;
+  /** The leaf with the largest relative difference (|float64| > 0), or null. */
+  largestRelative: MetricDifference | null;
   /** Leaves whose kind differs or that one run lacks (`path: device vs float64`), and differing non-numbers. */
   mismatches: string[];
 }
@@ -59,6 +61,10 @@ export function compareToFloat64(
     verdictDifferences,
     differences,
     largest: differences[0] ?? null,
+    largestRelative: differences.reduce<MetricDifference | null>(
+      (best, d) => (Number.isFinite(d.relative) && (!best || d.relative > best.relative) ? d : best),
+      null,
+    ),
     mismatches,
   };
 }
