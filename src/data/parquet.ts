@@ -486,12 +486,27 @@ class ByteInterner {
       slot = (slot + 1) & mask;
     }
     const code = this.dictionary.length;
-    this.dictionary.push(this.decoder.decode(bytes.subarray(start, end)));
+    this.dictionary.push(this.decode(bytes, start, end));
     this.hashes.push(h);
     this.store(bytes, start, end);
     this.slots[slot] = code;
     if (this.dictionary.length * 2 > this.slots.length) this.grow();
     return code;
+  }
+
+  /** TextDecoder costs about a microsecond per call; short ASCII strings (ids, symbols) are built directly. */
+  private decode(bytes: Uint8Array, start: number, end: number): string {
+    if (end - start <= 64) {
+      let ascii = true;
+      for (let i = start; i < end; i++) {
+        if (bytes[i] >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    }
+    return this.decoder.decode(bytes.subarray(start, end));
   }
 
   private equals(code: number, bytes: Uint8Array, start: number, end: number): boolean {
@@ -553,10 +568,15 @@ export function writeParquet(frame: Frame, options: WriteParquetOptions = {}): U
   const batchData = makeData({ type: new Struct(fields), length: frame.length, nullCount: 0, children });
   const ipc = tableToIPC(new ArrowTable(schema, [new RecordBatch(schema, batchData)]), 'stream');
   const wasmTable = pw.Table.fromIPCStream(ipc);
-  const props = new pw.WriterPropertiesBuilder()
+  // Dictionary encoding only for strings: on float columns the writer's dictionary attempt costs ~0.4 s per
+  // million rows and is then abandoned anyway (measured: 1M × 10 float32, 4.3 s with, 0.5 s without).
+  let builder = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.SNAPPY)
-    .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20)
-    .build();
+    .setDictionaryEnabled(false)
+    .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
+    .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20);
+  for (const name of frame.names) if (frame.columns[name].kind === 'string') builder = builder.setColumnDictionaryEnabled(name, true);
+  const props = builder.build();
   return pw.writeParquet(wasmTable, props);
 }
 
