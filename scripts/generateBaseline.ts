@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import * as onnxProtoNs from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
 
 // onnx-proto is a CommonJS module: under plain Node ESM (tsx) only its default export exists.
 const onnx: typeof onnxProtoNs.onnx =
@@ -387,11 +388,48 @@ function computeFeature(spec: FeatureSpec, bars: Bars, rng: () => number, out: F
   }
 }
 
+const SPLIT_NAMES = [...SPLIT_PLAN.map(([split]) => split), PURGE_SPLIT];
+const QUALITY_FLAGS = ['OK', 'PARTIAL_OPTIONAL', 'BAD'];
+
+interface RowOrder {
+  sym: Int32Array;
+  idx: Int32Array;
+  length: number;
+}
+
+function mapRows(o: RowOrder, f: (s: number, i: number) => number): Float64Array {
+  const out = new Float64Array(o.length);
+  for (let r = 0; r < o.length; r++) out[r] = f(o.sym[r], o.idx[r]);
+  return out;
+}
+
+function filterRows(o: RowOrder, keep: () => boolean): RowOrder {
+  const sym: number[] = [];
+  const idx: number[] = [];
+  for (let r = 0; r < o.length; r++) {
+    if (keep()) {
+      sym.push(o.sym[r]);
+      idx.push(o.idx[r]);
+    }
+  }
+  return { sym: Int32Array.from(sym), idx: Int32Array.from(idx), length: sym.length };
+}
+
+/** Rows ordered by key, ties by symbol (keys are distinct within a symbol). */
+function sortRows(o: RowOrder, key: (s: number, i: number) => number): RowOrder {
+  const keys = mapRows(o, key);
+  const perm = new Uint32Array(o.length);
+  for (let r = 0; r < o.length; r++) perm[r] = r;
+  perm.sort((a, b) => keys[a] - keys[b] || o.sym[a] - o.sym[b]);
+  return { sym: Int32Array.from(perm, (r) => o.sym[r]), idx: Int32Array.from(perm, (r) => o.idx[r]), length: o.length };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // parquet (parquet-wasm + apache-arrow)
 
 type ColumnData =
-  | { name: string; kind: 'utf8'; values: string[] }
+  | { name: string; kind: 'utf8'; length: number; get: (row: number) => string }
+  | { name: string; kind: 'category'; dictionary: string[]; codes: Int32Array }
   | { name: string; kind: 'float32' | 'float64'; values: Float64Array; nulls?: Uint8Array }
   | { name: string; kind: 'int64'; values: Float64Array }
   | { name: string; kind: 'timestamp'; unit: 'ms' | 'us' | 'ns'; ms: Float64Array };
@@ -402,30 +440,31 @@ function validityBitmap(nulls: Uint8Array): Uint8Array {
   return bitmap;
 }
 
-function utf8Data(values: string[]): arrow.Data<arrow.Utf8> {
+/** Plain (non-dictionary) Arrow strings; the parquet writer decides on dictionary pages itself. */
+function utf8Data(length: number, get: (row: number) => string): arrow.Data<arrow.Utf8> {
   const encoder = new TextEncoder();
-  const offsets = new Int32Array(values.length + 1);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < values.length; i++) {
-    const bytes = encoder.encode(values[i]);
-    chunks.push(bytes);
-    total += bytes.length;
-    offsets[i + 1] = total;
-  }
-  const data = new Uint8Array(total);
+  const offsets = new Int32Array(length + 1);
+  let data = new Uint8Array(Math.max(1024, length * 16));
   let at = 0;
-  for (const chunk of chunks) {
-    data.set(chunk, at);
-    at += chunk.length;
+  for (let r = 0; r < length; r++) {
+    const text = get(r);
+    if (at + text.length * 3 > data.length) {
+      const grown = new Uint8Array(Math.max(data.length * 2, at + text.length * 3));
+      grown.set(data.subarray(0, at));
+      data = grown;
+    }
+    at += encoder.encodeInto(text, data.subarray(at)).written;
+    offsets[r + 1] = at;
   }
-  return arrow.makeData({ type: new arrow.Utf8(), length: values.length, valueOffsets: offsets, data });
+  return arrow.makeData({ type: new arrow.Utf8(), length, valueOffsets: offsets, data: data.slice(0, at) });
 }
 
 function arrowColumn(column: ColumnData): arrow.Data {
   switch (column.kind) {
     case 'utf8':
-      return utf8Data(column.values);
+      return utf8Data(column.length, column.get);
+    case 'category':
+      return utf8Data(column.codes.length, (r) => column.dictionary[column.codes[r]]);
     case 'float32':
     case 'float64': {
       const data = column.kind === 'float32' ? Float32Array.from(column.values) : Float64Array.from(column.values);
@@ -485,7 +524,7 @@ export function writeParquetColumns(columns: ColumnData[], codec: Codec, diction
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
-function tensor(name: string, dims: number[], values: Float32Array, storage: 'raw' | 'float'): onnx.ITensorProto {
+function tensor(name: string, dims: number[], values: Float32Array, storage: 'raw' | 'float'): OnnxTypes.ITensorProto {
   if (storage === 'float') return { name, dataType: FLOAT, dims, floatData: Array.from(values) };
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
@@ -493,7 +532,7 @@ function tensor(name: string, dims: number[], values: Float32Array, storage: 'ra
   return { name, dataType: FLOAT, dims, rawData: raw };
 }
 
-function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+function valueInfo(name: string, dims: (number | string)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: {
@@ -514,18 +553,18 @@ interface Head {
 }
 
 function linearModel(graphName: string, featureCount: number, heads: Head[], storage: 'raw' | 'float'): Uint8Array {
-  const nodes: onnx.INodeProto[] = [];
-  const initializer: onnx.ITensorProto[] = [];
+  const nodes: OnnxTypes.INodeProto[] = [];
+  const initializer: OnnxTypes.ITensorProto[] = [];
   for (const head of heads) {
     initializer.push(tensor(`${head.name}_W`, [featureCount, head.width], head.weight, storage));
     initializer.push(tensor(`${head.name}_B`, [head.width], head.bias, storage));
     nodes.push({ name: `${head.name}_matmul`, opType: 'MatMul', input: ['features', `${head.name}_W`], output: [`${head.name}_xw`] });
     nodes.push({ name: `${head.name}_add`, opType: 'Add', input: [`${head.name}_xw`, `${head.name}_B`], output: [`${head.name}_logits`] });
-    const attribute: onnx.IAttributeProto[] =
+    const attribute: OnnxTypes.IAttributeProto[] =
       head.activation === 'Softmax' ? [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] : [];
     nodes.push({ name: `${head.name}_${head.activation.toLowerCase()}`, opType: head.activation, input: [`${head.name}_logits`], output: [head.name], attribute });
   }
-  const model: onnx.IModelProto = {
+  const model: OnnxTypes.IModelProto = {
     irVersion: 7,
     producerName: 'ml-workbench scripts/generateBaseline.ts',
     producerVersion: '0.1.0',
@@ -549,7 +588,7 @@ function isoSeconds(ms: number): string {
 }
 
 function eventTimeColumn(name: string, ms: Float64Array, kind: EventTimeKind): ColumnData {
-  if (kind === 'iso') return { name, kind: 'utf8', values: Array.from(ms, isoSeconds) };
+  if (kind === 'iso') return { name, kind: 'utf8', length: ms.length, get: (r) => isoSeconds(ms[r]) };
   return { name, kind: 'timestamp', unit: kind, ms };
 }
 
@@ -628,7 +667,8 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
     bars: Bars;
     features: Float64Array[];
     nulls: Uint8Array[];
-    flags: string[];
+    /** index into QUALITY_FLAGS */
+    flags: Uint8Array;
   }
   const perSymbol: SymbolRows[] = allBars.map((bars, s) => {
     const n = bars.close.length;
@@ -639,7 +679,7 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
       return out;
     });
     const nulls = specs.map(() => new Uint8Array(n));
-    const flags: string[] = new Array(n);
+    const flags = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       let warm = false;
       for (let j = 0; j < featureCount; j++) {
@@ -649,7 +689,7 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
         }
       }
       const u = rng();
-      flags[i] = warm ? 'PARTIAL_OPTIONAL' : u < 0.006 ? 'BAD' : u < 0.04 ? 'PARTIAL_OPTIONAL' : 'OK';
+      flags[i] = warm ? 1 : u < 0.006 ? 2 : u < 0.04 ? 1 : 0; // OK, PARTIAL_OPTIONAL, BAD
       const d = rng();
       if (!warm && d < 0.012) {
         const j = Math.floor(rng() * featureCount);
@@ -689,43 +729,59 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
     short_expected_net_edge_bps: Float32Array.of(-2 + gaussian(wRng)),
   };
 
-  // 5. rows in file order: the feature frame and replay by (time, symbol), the labels by (symbol, time)
-  const order: [number, number][] = [];
-  perSymbol.forEach((rows, s) => {
-    for (let i = 0; i < rows.bars.close.length; i++) order.push([s, i]);
-  });
-  const byTime = order.slice().sort((a, b) => perSymbol[a[0]].bars.openTimeMs[a[1]] - perSymbol[b[0]].bars.openTimeMs[b[1]] || a[0] - b[0]);
-  const n = order.length;
-  const sampleId = (s: number, i: number) =>
-    options.integerSampleId ? s * 10_000_000 + i : `${perSymbol[s].bars.symbol}-${String(i).padStart(6, '0')}`;
+  // 5. rows in file order: the feature frame and replay by (time, symbol), the labels by (symbol, time).
+  // Row orders are typed arrays (symbol, bar index): the large runs have ~1M rows, and tuples cost GC time.
+  let n = 0;
+  for (const rows of perSymbol) n += rows.bars.close.length;
+  const bySymbol: RowOrder = { sym: new Int32Array(n), idx: new Int32Array(n), length: n };
+  {
+    let r = 0;
+    perSymbol.forEach((rows, s) => {
+      for (let i = 0; i < rows.bars.close.length; i++, r++) {
+        bySymbol.sym[r] = s;
+        bySymbol.idx[r] = i;
+      }
+    });
+  }
+  const byTime = sortRows(bySymbol, (s, i) => perSymbol[s].bars.openTimeMs[i]);
+  const symbolNames = perSymbol.map((rows) => rows.bars.symbol);
+  const openTime = (o: RowOrder) => mapRows(o, (s, i) => perSymbol[s].bars.openTimeMs[i]);
+  const splitCodes = (times: Float64Array) => {
+    const codes = new Int32Array(times.length);
+    const folds = new Float64Array(times.length);
+    for (let r = 0; r < times.length; r++) {
+      const x = splitOf(times[r]);
+      codes[r] = SPLIT_NAMES.indexOf(x.split);
+      folds[r] = x.fold;
+    }
+    return { codes, folds };
+  };
 
   const files = new Map<string, Uint8Array>();
   const dropped = (file: string, cols: ColumnData[]) => cols.filter((c) => !omit.has(`${file}:${c.name}`));
-  const sampleColumn = (rows: [number, number][]): ColumnData =>
+  const sampleColumn = (o: RowOrder): ColumnData =>
     options.integerSampleId
-      ? { name: 'sample_id', kind: 'int64', values: Float64Array.from(rows, ([s, i]) => sampleId(s, i) as number) }
-      : { name: 'sample_id', kind: 'utf8', values: rows.map(([s, i]) => sampleId(s, i) as string) };
+      ? { name: 'sample_id', kind: 'int64', values: mapRows(o, (s, i) => s * 10_000_000 + i) }
+      : { name: 'sample_id', kind: 'utf8', length: o.length, get: (r) => `${symbolNames[o.sym[r]]}-${String(o.idx[r]).padStart(6, '0')}` };
+  const symbolColumn = (o: RowOrder): ColumnData => ({ name: 'symbol', kind: 'category', dictionary: symbolNames, codes: o.sym });
 
   // feature frame
   {
-    const times = Float64Array.from(byTime, ([s, i]) => perSymbol[s].bars.openTimeMs[i]);
-    const splits = byTime.map(([s, i]) => splitOf(perSymbol[s].bars.openTimeMs[i]));
+    const times = openTime(byTime);
+    const splits = splitCodes(times);
     const cols: ColumnData[] = [
       sampleColumn(byTime),
-      { name: 'symbol', kind: 'utf8', values: byTime.map(([s]) => perSymbol[s].bars.symbol) },
+      symbolColumn(byTime),
       eventTimeColumn('event_time', times, eventTime),
       { name: 'open_time_ms', kind: 'int64', values: times },
-      { name: 'split_id', kind: 'utf8', values: splits.map((x) => x.split) },
-      { name: 'walk_forward_fold', kind: 'int64', values: Float64Array.from(splits, (x) => x.fold) },
-      { name: 'data_quality_flag', kind: 'utf8', values: byTime.map(([s, i]) => perSymbol[s].flags[i]) },
+      { name: 'split_id', kind: 'category', dictionary: SPLIT_NAMES, codes: splits.codes },
+      { name: 'walk_forward_fold', kind: 'int64', values: splits.folds },
+      { name: 'data_quality_flag', kind: 'category', dictionary: QUALITY_FLAGS, codes: Int32Array.from(mapRows(byTime, (s, i) => perSymbol[s].flags[i])) },
     ];
     specs.forEach((spec, j) => {
-      const values = new Float64Array(n);
+      const values = mapRows(byTime, (s, i) => perSymbol[s].features[j][i]);
       const nulls = new Uint8Array(n);
-      byTime.forEach(([s, i], r) => {
-        values[r] = perSymbol[s].features[j][i];
-        nulls[r] = perSymbol[s].nulls[j][i];
-      });
+      for (let r = 0; r < n; r++) nulls[r] = perSymbol[byTime.sym[r]].nulls[j][byTime.idx[r]];
       cols.push({ name: spec.name, kind: featureDtype, values, nulls });
     });
     files.set('feature/feature_frame.parquet', writeParquetColumns(dropped('feature', cols), codecs[0 % codecs.length], dictionary));
@@ -736,11 +792,11 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
   // seeded subset that favours bars after a move (past bars only: no future leaks into the entry set)
   {
     const lRng = makeRng(mixSeed(seed, 6000));
-    const sides: string[] = new Array(n);
+    const sides = new Int32Array(n);
     const targets = new Float64Array(n);
-    const bySymbol = order;
-    bySymbol.forEach(([s, i], r) => {
-      const rows = perSymbol[s];
+    for (let r = 0; r < n; r++) {
+      const rows = perSymbol[bySymbol.sym[r]];
+      const i = bySymbol.idx[r];
       let long = directionBias[0];
       let short = directionBias[1];
       for (let j = 0; j < featureCount && j < onnxRows; j++) {
@@ -750,20 +806,20 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
         short += x * direction[j * 3 + 1];
       }
       const u = lRng();
-      sides[r] = u < 0.01 ? 'FLAT' : u < 0.015 ? 'NONE' : long >= short ? 'LONG' : 'SHORT';
+      sides[r] = u < 0.01 ? 2 : u < 0.015 ? 3 : long >= short ? 0 : 1;
       const move = Math.min(1, Math.abs(long - short) / 2);
       targets[r] = lRng() < entryRate * (0.6 + 0.8 * move) ? 1 : 0;
-    });
-    const times = Float64Array.from(bySymbol, ([s, i]) => perSymbol[s].bars.openTimeMs[i]);
-    const splits = bySymbol.map(([s, i]) => splitOf(perSymbol[s].bars.openTimeMs[i]));
+    }
+    const times = openTime(bySymbol);
+    const splits = splitCodes(times);
     const cols: ColumnData[] = [
       sampleColumn(bySymbol),
-      { name: 'symbol', kind: 'utf8', values: bySymbol.map(([s]) => perSymbol[s].bars.symbol) },
+      symbolColumn(bySymbol),
       eventTimeColumn('event_time', times, eventTime),
-      { name: 'side', kind: 'utf8', values: sides },
+      { name: 'side', kind: 'category', dictionary: ['LONG', 'SHORT', 'FLAT', 'NONE'], codes: sides },
       { name: 'entry_target', kind: 'int64', values: targets },
-      { name: 'split_id', kind: 'utf8', values: splits.map((x) => x.split) },
-      { name: 'walk_forward_fold', kind: 'int64', values: Float64Array.from(splits, (x) => x.fold) },
+      { name: 'split_id', kind: 'category', dictionary: SPLIT_NAMES, codes: splits.codes },
+      { name: 'walk_forward_fold', kind: 'int64', values: splits.folds },
     ];
     files.set('label/entry_labels.parquet', writeParquetColumns(dropped('label', cols), codecs[1 % codecs.length], dictionary));
     files.set('label/price_plan_context.json', jsonText({ stopDistanceBps: plan.stopDistanceBps, targetDistanceBps: plan.targetDistanceBps, costBps: plan.costBps, priceSource: 'close', sideSource: 'frozen direction' }));
@@ -775,12 +831,12 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
     let replayRows = byTime;
     if (options.gaps) {
       const hRng = makeRng(mixSeed(seed, 9000));
-      replayRows = byTime.filter(() => hRng() >= 0.005);
+      replayRows = filterRows(byTime, () => hRng() >= 0.005);
     }
-    const times = Float64Array.from(replayRows, ([s, i]) => perSymbol[s].bars.openTimeMs[i]);
-    const pick = (key: 'open' | 'high' | 'low' | 'close' | 'volume' | 'spreadBps') => Float64Array.from(replayRows, ([s, i]) => perSymbol[s].bars[key][i]);
+    const times = openTime(replayRows);
+    const pick = (key: 'open' | 'high' | 'low' | 'close' | 'volume' | 'spreadBps') => mapRows(replayRows, (s, i) => perSymbol[s].bars[key][i]);
     const cols: ColumnData[] = [
-      { name: 'symbol', kind: 'utf8', values: replayRows.map(([s]) => perSymbol[s].bars.symbol) },
+      symbolColumn(replayRows),
       eventTimeColumn('event_time', times, eventTime),
       { name: 'open_time_ms', kind: 'int64', values: times },
       { name: 'open', kind: 'float64', values: pick('open') },
