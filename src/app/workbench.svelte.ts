@@ -68,6 +68,8 @@ class Workbench {
   private intakeStartedIso = '';
   private intakePromise: Promise<IntakeReport | null> = Promise.resolve(null);
   private intakeGeneration = 0;
+  /** How long the page took to recognise, validate and fingerprint the dropped files (the run's intake stage). */
+  private intakeMs = 0;
 
   // Experiment
   /** The parameters as typed; checked when Run is pressed. */
@@ -133,6 +135,7 @@ class Workbench {
     this.intakePromise = this.pipeline.call('intake', { files }).then(
       (report) => {
         if (generation !== this.intakeGeneration) return report;
+        this.intakeMs = clock() - startedAt;
         this.intake = report;
         this.intakeState = report.problems.length === 0 ? 'valid' : 'invalid';
         this.intakeMessage =
@@ -229,12 +232,13 @@ class Workbench {
       // Parameters that did not parse are kept as typed, so the stored input-error run shows why.
       parameters: paramsParsed ? parametersRecord(params) : parametersRecord(form as unknown as StateContinueParams),
       inputs: outcome?.inputs ?? (this.intake?.files ?? []).filter((f) => f.role !== null).map(inputFingerprint),
-      stageTimingsMs: outcome?.stageTimingsMs && Object.keys(outcome.stageTimingsMs).length ? outcome.stageTimingsMs : pendingTimings,
+      stageTimingsMs: withIntake(outcome?.stageTimingsMs && Object.keys(outcome.stageTimingsMs).length ? outcome.stageTimingsMs : pendingTimings, this.files.length ? this.intakeMs : 0),
       totalMs: Math.round((endedAt - startedAt) * 1000) / 1000,
       fits: outcome?.fits ?? [],
       verdict: outcome?.verdict ?? null,
       metrics: outcome?.results ?? null,
-      log: outcome?.log ?? [...this.runLog],
+      // Everything the run said, as it said it: the pipeline's log lines and where each fit ran and why.
+      log: [...this.runLog],
       error: error ? (status === 'cancelled' ? 'Cancelled by the user.' : error.message) : null,
       problems: error instanceof InputError ? error.problems : [],
       artifacts: [],
@@ -271,6 +275,7 @@ class Workbench {
 
   private onProgress(progress: Progress): void {
     const t = clock();
+    this.now = t;
     if (progress.kind === 'log') {
       this.runLog.push(progress.line);
       return;
@@ -301,9 +306,13 @@ class Workbench {
     if (progress.iteration !== undefined) fit.iteration = progress.iteration;
     if (progress.maxIter !== undefined) fit.maxIter = progress.maxIter;
     if (progress.backend) fit.backend = progress.backend;
+    if (progress.message && !this.runLog.includes(`${progress.key}: ${progress.message}`)) this.runLog.push(`${progress.key}: ${progress.message}`);
     if (progress.state === 'done') {
       fit.state = 'done';
       fit.ms = progress.ms ?? t - fit.startedAt;
+      // The fits stage advances as the pool finishes fits (the pipeline only knows when all are back).
+      const fitsStage = this.stages.find((s) => s.stage === 'train_fits');
+      if (fitsStage) fitsStage.done = this.fits.filter((f) => f.state === 'done').length;
     }
   }
 
@@ -376,6 +385,13 @@ class Workbench {
     this.notice = granted ? 'Storage is persistent: the browser will not evict the stored runs.' : 'The browser did not grant persistent storage (it may ask again later or after more use).';
     await this.refreshStorage();
   }
+}
+
+/** The intake stage counts the check done when the files were dropped as well as the run's own pass. */
+function withIntake(timings: Record<string, number>, intakeMs: number): Record<string, number> {
+  const out: Record<string, number> = { intake: Math.round(((timings.intake ?? 0) + intakeMs) * 1000) / 1000 };
+  for (const [stage, ms] of Object.entries(timings)) if (stage !== 'intake') out[stage] = ms;
+  return out;
 }
 
 export function problemsText(problems: InputProblem[]): string {
