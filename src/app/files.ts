@@ -49,9 +49,9 @@ export function filesOfInput(list: FileList | null): DroppedFile[] {
 }
 
 /**
- * The demo's file list. Accepted shapes of public/demo/manifest.json: an array of paths, or an object with
- * `files` (paths or `{ path }`) and optionally `baseline` (the run folder under demo/) — whichever the demo
- * generator writes; a path is fetched relative to the manifest.
+ * The demo baseline run's file list in public/demo/manifest.json: `stateContinue: { root, files: [{ path }] }`
+ * (what scripts/generateDemo.ts writes); a bare array of paths or `{ root, files }` are read too. Paths are
+ * fetched relative to the manifest, under `root`.
  */
 export function demoPaths(manifest: unknown): { root: string; paths: string[] } {
   const pick = (files: unknown): string[] =>
@@ -61,7 +61,7 @@ export function demoPaths(manifest: unknown): { root: string; paths: string[] } 
   if (Array.isArray(manifest)) return { root: '', paths: pick(manifest) };
   if (manifest && typeof manifest === 'object') {
     const m = manifest as Record<string, unknown>;
-    const baseline = m.baseline;
+    const baseline = m.stateContinue ?? m.baseline;
     if (baseline && typeof baseline === 'object' && !Array.isArray(baseline)) {
       const b = baseline as Record<string, unknown>;
       const root = typeof b.root === 'string' ? b.root : typeof b.dir === 'string' ? b.dir : typeof b.path === 'string' ? b.path : '';
