@@ -58,16 +58,15 @@ export async function clickAndWaitForRisk(page: Page, selector: string, timeoutM
   await watchRiskStatus(page);
   const mark = (await page.evaluate('window.__riskStates.length')) as number;
   await page.locator(selector).first().click();
-  const handle = await page.waitForFunction(
-    `(() => {
-      const states = window.__riskStates.slice(${mark});
-      const end = states.find((s, i) => ${JSON.stringify(TERMINAL)}.includes(s.state) && (i > 0 || states.length > 0));
-      return end || null;
-    })()`,
-    undefined,
-    { timeout: timeoutMs, polling: 100 },
-  );
-  return (await handle.jsonValue()) as { state: string; text: string };
+  // Polled from here: the page's CSP forbids the string evaluation waitForFunction would need.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = (await page.evaluate(`window.__riskStates.slice(${mark})`)) as { state: string; text: string }[];
+    const end = states.find((s) => TERMINAL.includes(s.state));
+    if (end) return end;
+    if (Date.now() > deadline) throw new Error(`#risk-status did not reach ${TERMINAL.join('|')} within ${timeoutMs / 1000} s (states seen: ${states.map((s) => s.state).join(', ') || 'none'})`);
+    await page.waitForTimeout(100);
+  }
 }
 
 export async function runRiskFilter(argv: string[]): Promise<number> {
