@@ -1,7 +1,7 @@
 // Drive the built workbench in Debian's headless Chromium, only through what a user has (the DOM contract in
 // docs/: file inputs, parameter fields, buttons, downloads). Shared by the headless runner (scripts/headless.ts,
 // scripts/headless/riskFilter.ts) and the browser tests (test/browser/).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Download, type Locator, type Page } from 'playwright-core';
@@ -98,10 +98,10 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
   const build = root === DIST_DIR && (options.build ?? process.env.WORKBENCH_NO_BUILD !== '1');
   if (build && !options.server) ensureBuild({ log });
   if (!options.server && !existsSync(join(root, 'index.html'))) throw new Error(`no build at ${root}: run \`npx vite build\``);
-  const server = options.server ?? (await serveStatic({ root, base: options.base ?? DEFAULT_BASE }));
   const freshProfile = !options.userDataDir;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'workbench-chromium-'));
   mkdirSync(userDataDir, { recursive: true });
+  const server = options.server ?? (await serveForProfile(root, options.base ?? DEFAULT_BASE, freshProfile ? undefined : userDataDir, log));
 
   const args = [...CHROMIUM_FLAGS];
   if (options.webgpu) args.push('--enable-unsafe-webgpu');
@@ -172,6 +172,26 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
       if (freshProfile) rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * IndexedDB belongs to an origin, and the origin includes the port: a kept profile must see the page on the same
+ * port as last time, or its stored runs are invisible. The port is remembered in the profile directory.
+ */
+async function serveForProfile(root: string, base: string, profileDir: string | undefined, log: (line: string) => void): Promise<StaticServer> {
+  if (!profileDir) return serveStatic({ root, base });
+  const portFile = join(profileDir, 'workbench-port');
+  const remembered = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  if (remembered > 0) {
+    try {
+      return await serveStatic({ root, base, port: remembered });
+    } catch (error) {
+      log(`port ${remembered} of this profile is taken (${(error as Error).message}): the runs stored by its page will not be visible`);
+    }
+  }
+  const server = await serveStatic({ root, base });
+  writeFileSync(portFile, `${server.port}\n`);
+  return server;
 }
 
 /** Go to a screen through its navigation button/link (`data-nav`). */
@@ -390,6 +410,22 @@ export async function listedRuns(page: Page): Promise<{ runId: string; status: s
     });
   }
   return runs;
+}
+
+/**
+ * The runs list once it has settled: the page reads IndexedDB asynchronously after a screen change or a run, so
+ * read until two reads a quarter-second apart agree and at least `minWaitMs` has passed.
+ */
+export async function settledRuns(page: Page, minWaitMs = 1000, timeoutMs = 15_000): Promise<{ runId: string; status: string; text: string }[]> {
+  const started = Date.now();
+  let previous = JSON.stringify(await listedRuns(page));
+  for (;;) {
+    await page.waitForTimeout(250);
+    const runs = await listedRuns(page);
+    const current = JSON.stringify(runs);
+    if ((current === previous && Date.now() - started >= minWaitMs) || Date.now() - started > timeoutMs) return runs;
+    previous = current;
+  }
 }
 
 /** A temporary directory under the OS temp dir (removed by the caller). */

@@ -7,7 +7,7 @@ import {
   clickAndWaitForRun,
   ensureOnScreen,
   fillStateContinueParams,
-  listedRuns,
+  settledRuns,
   openWorkbench,
   setBaselineFolder,
   tempDir,
@@ -66,7 +66,7 @@ describe.sequential('bad inputs', () => {
       expect(message).toMatch(bad.mentions);
 
       await ensureOnScreen(page, '#runs-list', 'runs');
-      expect(await listedRuns(page)).toEqual([]);
+      expect(await settledRuns(page)).toEqual([]);
       expect(workbench.pageErrors).toEqual([]);
       expect(workbench.crashed()).toBe(false);
     });

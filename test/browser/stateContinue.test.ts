@@ -10,7 +10,7 @@ import {
   downloadAll,
   ensureOnScreen,
   fillStateContinueParams,
-  listedRuns,
+  settledRuns,
   openWorkbench,
   setBaselineFolder,
   tempDir,
@@ -48,7 +48,7 @@ async function startRun(workbench: Workbench): Promise<void> {
 
 async function runsOnRunsScreen(workbench: Workbench) {
   await ensureOnScreen(workbench.page, '#runs-list', 'runs');
-  return listedRuns(workbench.page);
+  return settledRuns(workbench.page);
 }
 
 describe.sequential('state-continue in the page', () => {
