@@ -5,7 +5,7 @@
  *
  *   node --import tsx scripts/generateBaseline.ts --out DIR [--symbols N] [--days D] [--features F] [--seed S]
  *     [--gaps] [--signal real|none] [--event-time ms|us|ns|iso] [--codec snappy|gzip|zstd|brotli|none[,…]]
- *     [--no-dictionary] [--onnx-storage raw|float] [--replay-path FOREIGN_ABS_PATH] [--no-train-manifest]
+ *     [--no-dictionary] [--arrow-dictionary] [--onnx-storage raw|float] [--replay-path FOREIGN_ABS_PATH] [--no-train-manifest]
  *     [--bars-csv FILE[,FILE…]] [--integer-sample-id] [--feature-dtype float32|float64]
  *     [--omit-column FILE:COLUMN] [--onnx-features N]
  *
@@ -49,6 +49,9 @@ export interface GenerateBaselineOptions {
   /** One codec, or several assigned in turn to feature frame, entry labels, replay. */
   codec?: Codec | Codec[];
   dictionary?: boolean;
+  /** Categorical string columns (symbol, split_id, side, data_quality_flag) as Arrow Dictionary<Int32, Utf8>,
+   * as pandas writes categoricals through pyarrow (readers then see a dictionary column). */
+  arrowDictionary?: boolean;
   onnxStorage?: 'raw' | 'float';
   /** split_manifest.json's source_replay_path; its base name names the replay file inside the run. */
   replayPath?: string;
@@ -459,6 +462,14 @@ function utf8Data(length: number, get: (row: number) => string): arrow.Data<arro
   return arrow.makeData({ type: new arrow.Utf8(), length, valueOffsets: offsets, data: data.slice(0, at) });
 }
 
+let dictionaryId = 0;
+
+function dictionaryData(dictionary: string[], codes: Int32Array): arrow.Data {
+  const values = arrow.makeVector(utf8Data(dictionary.length, (k) => dictionary[k]));
+  const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), dictionaryId++);
+  return arrow.makeData({ type, length: codes.length, data: codes, dictionary: values } as never);
+}
+
 function arrowColumn(column: ColumnData): arrow.Data {
   switch (column.kind) {
     case 'utf8':
@@ -501,9 +512,9 @@ const CODECS: Record<Codec, parquetWasm.Compression> = {
   none: parquetWasm.Compression.UNCOMPRESSED,
 };
 
-export function writeParquetColumns(columns: ColumnData[], codec: Codec, dictionary: boolean): Uint8Array {
+export function writeParquetColumns(columns: ColumnData[], codec: Codec, dictionary: boolean, arrowDictionary = false): Uint8Array {
   const fields = columns.map((column) => {
-    const data = arrowColumn(column);
+    const data = arrowDictionary && column.kind === 'category' ? dictionaryData(column.dictionary, column.codes) : arrowColumn(column);
     return { field: new arrow.Field(column.name, data.type, true), data };
   });
   const schema = new arrow.Schema(fields.map((f) => f.field));
@@ -609,6 +620,7 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
   const eventTime = options.eventTime ?? 'ms';
   const codecs: Codec[] = Array.isArray(options.codec) ? options.codec : [options.codec ?? 'snappy'];
   const dictionary = options.dictionary ?? true;
+  const arrowDictionary = options.arrowDictionary ?? false;
   const storage = options.onnxStorage ?? 'raw';
   const replayPath = options.replayPath ?? DEFAULT_REPLAY_PATH;
   const replayBase = replayPath.replace(/\\/g, '/').split('/').pop() || 'replay_1m.parquet';
@@ -784,7 +796,7 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
       for (let r = 0; r < n; r++) nulls[r] = perSymbol[byTime.sym[r]].nulls[j][byTime.idx[r]];
       cols.push({ name: spec.name, kind: featureDtype, values, nulls });
     });
-    files.set('feature/feature_frame.parquet', writeParquetColumns(dropped('feature', cols), codecs[0 % codecs.length], dictionary));
+    files.set('feature/feature_frame.parquet', writeParquetColumns(dropped('feature', cols), codecs[0 % codecs.length], dictionary, arrowDictionary));
     files.set('feature/feature_order.json', jsonText(names));
   }
 
@@ -821,7 +833,7 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
       { name: 'split_id', kind: 'category', dictionary: SPLIT_NAMES, codes: splits.codes },
       { name: 'walk_forward_fold', kind: 'int64', values: splits.folds },
     ];
-    files.set('label/entry_labels.parquet', writeParquetColumns(dropped('label', cols), codecs[1 % codecs.length], dictionary));
+    files.set('label/entry_labels.parquet', writeParquetColumns(dropped('label', cols), codecs[1 % codecs.length], dictionary, arrowDictionary));
     files.set('label/price_plan_context.json', jsonText({ stopDistanceBps: plan.stopDistanceBps, targetDistanceBps: plan.targetDistanceBps, costBps: plan.costBps, priceSource: 'close', sideSource: 'frozen direction' }));
   }
 
@@ -846,7 +858,7 @@ export async function generateBaseline(options: GenerateBaselineOptions = {}): P
       { name: 'volume', kind: 'float64', values: pick('volume') },
       { name: 'spread_bps', kind: 'float64', values: pick('spreadBps') },
     ];
-    files.set(posix.join(replayDir, replayBase), writeParquetColumns(dropped('replay', cols), codecs[2 % codecs.length], dictionary));
+    files.set(posix.join(replayDir, replayBase), writeParquetColumns(dropped('replay', cols), codecs[2 % codecs.length], dictionary, arrowDictionary));
   }
 
   // split manifest: the replay is named by a path on another machine; only its base name is meaningful here
@@ -986,6 +998,7 @@ export function parseCliArgs(argv: string[]): { out: string; options: GenerateBa
         break;
       }
       case '--no-dictionary': options.dictionary = false; break;
+      case '--arrow-dictionary': options.arrowDictionary = true; break;
       case '--onnx-storage': {
         const v = value();
         if (v !== 'raw' && v !== 'float') throw new Error(`--onnx-storage expects raw|float, got ${v}`);
