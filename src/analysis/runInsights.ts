@@ -1,0 +1,215 @@
+/**
+ * What the report plots for a state-continue run, computed in the core (DOM-free) from the run's own outputs and
+ * kept with the run as small plain data, so that views only draw:
+ * - per model (side × feature set) and split: the ROC curve (scikit-learn's points, thinned for drawing; the AUC
+ *   is the full curve's), the calibration curve (10 uniform bins) and predicted against realised continue edge
+ *   (means in 10 quantile bins of the prediction), all from `state_continue_predictions.parquet`;
+ * - rows per split and age (state rows, once per side: the `market_only` predictions hold every state row);
+ * - the models' coefficients (on standardised features, so their sizes compare), from the fits;
+ * - drift: PSI of each market feature between the baseline's `fit_inner` and `latest_stress` rows (src/ml/psi.ts),
+ *   from the baseline's feature frame after the seed's quality filter.
+ * Predictions and rows come from the stored artifacts, so they can be rebuilt for any stored or imported run;
+ * coefficients and drift need what only the run itself holds (fits, the input frame) and are absent otherwise.
+ */
+import { ALL_SPLITS, FIT_SPLIT, LATEST_STRESS_SPLIT, STATE_FEATURES } from '../core/constants.ts';
+import type { Frame, StringColumn } from '../data/frame.ts';
+import { calibrationCurve, binnedMeans, rocCurve, thinCurve } from '../ml/curves.ts';
+import { populationStabilityIndex, psiLevel, type PsiLevel } from '../ml/psi.ts';
+
+export const INSIGHTS_VERSION = 1;
+/** Points of a drawn ROC curve at most (the AUC is always the full curve's). */
+export const ROC_MAX_POINTS = 200;
+export const CALIBRATION_BINS = 10;
+export const EDGE_BINS = 10;
+
+export interface SplitCurves {
+  split: string;
+  rows: number;
+  positives: number;
+  /** Full-curve AUC (trapezoid over scikit-learn's points); null with one class. */
+  auc: number | null;
+  roc: { fpr: number[]; tpr: number[] };
+  calibration: { meanPredicted: number[]; fractionPositive: number[]; count: number[] };
+  edge: { meanPredicted: number[]; meanRealised: number[]; count: number[] };
+}
+
+export interface ModelCurves {
+  /** long_market_only, … (the result keys). */
+  key: string;
+  side: string;
+  featureSet: string;
+  splits: SplitCurves[];
+}
+
+export interface ModelCoefficients {
+  /** `${resultKey}:classifier` or `${resultKey}:regressor`. */
+  key: string;
+  model: string;
+  features: string[];
+  coef: number[];
+  intercept: number;
+}
+
+export interface FeatureDrift {
+  feature: string;
+  psi: number | null;
+  level: PsiLevel | null;
+  referenceMissing: number;
+  actualMissing: number;
+}
+
+export interface DriftInsights {
+  reference: string;
+  actual: string;
+  referenceRows: number;
+  actualRows: number;
+  /** Sorted by PSI, largest first (null last). */
+  features: FeatureDrift[];
+}
+
+export interface RowsBySplitAge {
+  splits: string[];
+  ages: number[];
+  /** counts[s][a]: state rows of split s at age a, both sides. */
+  counts: number[][];
+}
+
+export interface RunInsights {
+  version: number;
+  models: ModelCurves[];
+  rows: RowsBySplitAge;
+  coefficients: ModelCoefficients[] | null;
+  drift: DriftInsights | null;
+}
+
+function stringCodes(frame: Frame, name: string, file: string): StringColumn {
+  const column = frame.columns[name];
+  if (!column || column.kind !== 'string') throw new Error(`${file}: column ${name} must be a string column, found ${column?.kind ?? 'none'}`);
+  return column;
+}
+
+function numbers(frame: Frame, name: string, file: string): ArrayLike<number> {
+  const column = frame.columns[name];
+  if (!column) throw new Error(`${file}: column ${name} is missing`);
+  if (column.kind === 'number') return column.values;
+  if (column.kind === 'bool') return Float64Array.from(column.values, (v) => (v === 255 ? NaN : v));
+  throw new Error(`${file}: column ${name} must be numeric, found ${column.kind}`);
+}
+
+const PREDICTIONS_FILE = 'state_continue_predictions.parquet';
+
+/** Curves per model and split, and rows per split and age, from the predictions frame. */
+export function predictionInsights(predictions: Frame): Pick<RunInsights, 'models' | 'rows'> {
+  const side = stringCodes(predictions, 'side', PREDICTIONS_FILE);
+  const set = stringCodes(predictions, 'feature_set', PREDICTIONS_FILE);
+  const split = stringCodes(predictions, 'split_id', PREDICTIONS_FILE);
+  const target = numbers(predictions, 'continue_target', PREDICTIONS_FILE);
+  const realised = numbers(predictions, 'expected_continue_edge_bps', PREDICTIONS_FILE);
+  const prob = numbers(predictions, 'continue_prob', PREDICTIONS_FILE);
+  const edge = numbers(predictions, 'predicted_continue_edge_bps', PREDICTIONS_FILE);
+  const age = numbers(predictions, 'time_in_position_minutes', PREDICTIONS_FILE);
+  const n = predictions.length;
+
+  // Group rows by (side, feature set, split) with integer keys; no object per row.
+  const splitIndex = split.dictionary.map((s) => (ALL_SPLITS as readonly string[]).indexOf(s));
+  const groups = new Map<string, number[]>();
+  const sideOf = (i: number) => (side.codes[i] < 0 ? '' : side.dictionary[side.codes[i]]);
+  const setOf = (i: number) => (set.codes[i] < 0 ? '' : set.dictionary[set.codes[i]]);
+  for (let i = 0; i < n; i++) {
+    const s = split.codes[i] < 0 ? -1 : splitIndex[split.codes[i]];
+    if (s < 0) continue;
+    const key = `${sideOf(i).toLowerCase()}_${setOf(i)}|${s}`;
+    let rows = groups.get(key);
+    if (!rows) groups.set(key, (rows = []));
+    rows.push(i);
+  }
+  const modelKeys: string[] = [];
+  for (const sideName of ['long', 'short']) for (const setName of ['market_only', 'market_plus_state']) modelKeys.push(`${sideName}_${setName}`);
+  const models: ModelCurves[] = [];
+  for (const key of modelKeys) {
+    const splits: SplitCurves[] = [];
+    ALL_SPLITS.forEach((splitName, s) => {
+      const rows = groups.get(`${key}|${s}`);
+      if (!rows) return;
+      const y = Float64Array.from(rows, (i) => target[i]);
+      const p = Float64Array.from(rows, (i) => prob[i]);
+      const roc = rocCurve(y, p);
+      const thin = thinCurve(roc.fpr, roc.tpr, ROC_MAX_POINTS);
+      const cal = calibrationCurve(y, p, CALIBRATION_BINS, 'uniform');
+      const bins = binnedMeans(Float64Array.from(rows, (i) => edge[i]), Float64Array.from(rows, (i) => realised[i]), EDGE_BINS);
+      splits.push({
+        split: splitName,
+        rows: rows.length,
+        positives: roc.positives,
+        auc: roc.auc,
+        roc: { fpr: thin.x, tpr: thin.y },
+        calibration: { meanPredicted: cal.meanPredicted, fractionPositive: cal.fractionPositive, count: cal.count },
+        edge: { meanPredicted: bins.meanX, meanRealised: bins.meanY, count: bins.count },
+      });
+    });
+    if (splits.length) {
+      const [sideName, ...rest] = key.split('_');
+      models.push({ key, side: sideName.toUpperCase(), featureSet: rest.join('_'), splits });
+    }
+  }
+
+  // Rows per split and age: the market_only predictions hold each state row once (one per side).
+  const agesSet = new Set<number>();
+  const marketOnly = set.dictionary.indexOf('market_only');
+  for (let i = 0; i < n; i++) if (set.codes[i] === marketOnly && Number.isFinite(age[i])) agesSet.add(age[i]);
+  const ages = [...agesSet].sort((a, b) => a - b);
+  const ageIndex = new Map(ages.map((a, k) => [a, k]));
+  const splitsPresent = ALL_SPLITS.filter((_, s) => modelKeys.some((k) => groups.has(`${k}|${s}`)));
+  const counts = splitsPresent.map(() => new Array<number>(ages.length).fill(0));
+  for (let i = 0; i < n; i++) {
+    if (set.codes[i] !== marketOnly || split.codes[i] < 0) continue;
+    const s = splitsPresent.indexOf(split.dictionary[split.codes[i]] as (typeof ALL_SPLITS)[number]);
+    const a = ageIndex.get(age[i]);
+    if (s >= 0 && a !== undefined) counts[s][a]++;
+  }
+  return { models, rows: { splits: [...splitsPresent], ages, counts } };
+}
+
+/** The coefficients of the eight fits, named by feature (market_plus_state = FEATURE_ORDER + STATE_FEATURES). */
+export function coefficientInsights(
+  fits: { key: string; model: string; coef: ArrayLike<number>; intercept: number }[],
+  featureOrder: string[],
+): ModelCoefficients[] {
+  return fits.map((fit) => {
+    const features = fit.key.includes('market_plus_state') ? [...featureOrder, ...STATE_FEATURES] : [...featureOrder];
+    if (features.length !== fit.coef.length) throw new Error(`fit ${fit.key}: ${fit.coef.length} coefficients for ${features.length} features`);
+    return { key: fit.key, model: fit.model, features, coef: Array.from(fit.coef), intercept: fit.intercept };
+  });
+}
+
+/**
+ * PSI of each market feature between `fit_inner` and `latest_stress` rows of the baseline's feature frame, after
+ * the seed's filter (`rows`: the filtered row indices, as stateFrame.ts's filterFeatureRows gives them). Null
+ * when either split has no row.
+ */
+export function featureDrift(featureFrame: Frame, featureOrder: string[], rows: ArrayLike<number>, reference = FIT_SPLIT, actual = LATEST_STRESS_SPLIT): DriftInsights | null {
+  const split = stringCodes(featureFrame, 'split_id', 'feature/feature_frame.parquet');
+  const refCode = split.dictionary.indexOf(reference);
+  const actCode = split.dictionary.indexOf(actual);
+  const refRows: number[] = [];
+  const actRows: number[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    const c = split.codes[i];
+    if (c === refCode && c >= 0) refRows.push(i);
+    else if (c === actCode && c >= 0) actRows.push(i);
+  }
+  if (refRows.length === 0 || actRows.length === 0) return null;
+  const features: FeatureDrift[] = featureOrder.map((feature) => {
+    const values = numbers(featureFrame, feature, 'feature/feature_frame.parquet');
+    const r = populationStabilityIndex(Float64Array.from(refRows, (i) => values[i]), Float64Array.from(actRows, (i) => values[i]));
+    return { feature, psi: r.psi, level: r.psi === null ? null : psiLevel(r.psi), referenceMissing: r.referenceMissing, actualMissing: r.actualMissing };
+  });
+  features.sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1) || a.feature.localeCompare(b.feature));
+  return { reference, actual, referenceRows: refRows.length, actualRows: actRows.length, features };
+}
+
+/** Insights from a stored run's artifacts alone (stored or imported runs): curves and rows, no coefficients or drift. */
+export function insightsFromPredictions(predictions: Frame): RunInsights {
+  return { version: INSIGHTS_VERSION, ...predictionInsights(predictions), coefficients: null, drift: null };
+}
