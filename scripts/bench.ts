@@ -2,7 +2,7 @@
  * The benchmark: baseline runs of several sizes through the built page in headless Chromium, timed per stage.
  *
  *   npm run bench [-- --sizes S,M,L] [--oracle] [--json OUT] [--backend auto|cpu|wasm|webgpu] [--regenerate]
- *                 [--ops] [--timeout-minutes 60]
+ *                 [--vs-cpu] [--ops] [--timeout-minutes 60]
  *
  * Per size: `scripts/generateBaseline.ts` writes a synthetic baseline run into .bench/<size>/baseline (kept and
  * reused while its parameters are unchanged), the headless runner (`npm run headless -- state-continue`, started
@@ -12,7 +12,8 @@
  * peak resident memory of the page's renderer process (page + workers + wasm; see bench/procMemory.ts). With
  * --oracle the seed's Python runs on the same inputs and the ratio of the page's end-to-end time to the seed's
  * `compute_s_excluding_parquet_io` is printed, with the parity of the two outputs (verdict, largest metric
- * difference). --ops adds the Node micro-benchmark of the MatrixOps backends. --json writes everything
+ * difference). --vs-cpu runs the page a second time on the exact float64 path (`--backend cpu`) and reports the
+ * float32 run's largest metric difference from it and whether the verdicts agree. --ops adds the Node micro-benchmark of the MatrixOps backends. --json writes everything
  * (default .bench/bench.json).
  */
 import { spawn } from 'node:child_process';
@@ -44,6 +45,7 @@ interface Options {
   backend: string;
   regenerate: boolean;
   ops: boolean;
+  vsCpu: boolean;
   timeoutMinutes: number;
 }
 
@@ -55,6 +57,7 @@ function parseArgs(argv: string[]): Options {
     backend: 'auto',
     regenerate: false,
     ops: false,
+    vsCpu: false,
     timeoutMinutes: 60,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -74,9 +77,10 @@ function parseArgs(argv: string[]): Options {
       if (!['auto', 'cpu', 'wasm', 'webgpu'].includes(options.backend)) throw new Error(`--backend must be auto, cpu, wasm or webgpu`);
     } else if (arg === '--regenerate') options.regenerate = true;
     else if (arg === '--ops') options.ops = true;
+    else if (arg === '--vs-cpu') options.vsCpu = true;
     else if (arg === '--timeout-minutes') options.timeoutMinutes = Number(value());
     else if (arg === '-h' || arg === '--help') {
-      console.log('npm run bench [-- --sizes S,M,L] [--oracle] [--json OUT] [--backend auto|cpu|wasm|webgpu] [--regenerate] [--ops]');
+      console.log('npm run bench [-- --sizes S,M,L] [--oracle] [--json OUT] [--backend auto|cpu|wasm|webgpu] [--regenerate] [--vs-cpu] [--ops]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
@@ -159,6 +163,12 @@ interface SizeReport {
     peak_chromium_mb: number | null;
     memory_note: string;
   };
+  /** --vs-cpu: the same run on the float64 path, and how far the chosen backend's run lands from it. */
+  vs_cpu: null | {
+    ok: boolean;
+    total_ms: number | null;
+    comparison: ReturnType<typeof comparison> | null;
+  };
   oracle: null | {
     ok: boolean;
     exit_code: number;
@@ -167,13 +177,7 @@ interface SizeReport {
     wall_ms: number;
     summary: Record<string, number> | null;
     page_total_over_oracle_compute: number | null;
-    parity: null | {
-      same_verdict: boolean;
-      verdict_differences: string[];
-      largest_metric_difference: ReturnType<typeof compareToFloat64>['largest'];
-      largest_relative_difference: ReturnType<typeof compareToFloat64>['largestRelative'];
-      mismatches: string[];
-    };
+    parity: ReturnType<typeof comparison> | null;
   };
 }
 
@@ -188,6 +192,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
     input_rows: input,
     state_rows: null,
     page: null,
+    vs_cpu: null,
     oracle: null,
   };
 
@@ -237,6 +242,22 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
     };
   }
 
+  if (options.vsCpu && report.page.ok) {
+    const cpuOut = join(BENCH_DIR, size, 'page-cpu');
+    log(`${size}: running the page again on the float64 path (--backend cpu) into ${cpuOut}`);
+    const cpuRun = await run(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/headless.ts', 'state-continue', '--baseline-dir', dir, '--out', cpuOut, '--backend', 'cpu', '--timeout-minutes', String(options.timeoutMinutes)],
+      `[page-cpu ${size}]`,
+    );
+    const ok = cpuRun.code === 0 && existsSync(join(cpuOut, 'state_continue_result.json'));
+    report.vs_cpu = {
+      ok,
+      total_ms: ok ? (JSON.parse(readFileSync(join(cpuOut, 'timings.json'), 'utf8')) as { total_ms: number }).total_ms : null,
+      comparison: ok ? comparison(pageOut, cpuOut) : null,
+    };
+  }
+
   if (options.oracle) {
     const reference = referenceDir();
     if (reference.note) log(`${size}: ${reference.note}`);
@@ -258,14 +279,14 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       wall_ms: Math.round(oracleRun.ms),
       summary,
       page_total_over_oracle_compute: compute && pageTotal ? pageTotal / 1000 / compute : null,
-      parity: report.page?.ok && oracleRun.code === 0 ? parity(pageOut, oracleOut) : null,
+      parity: report.page?.ok && oracleRun.code === 0 ? comparison(pageOut, oracleOut) : null,
     };
   }
   return report;
 }
 
-/** The page's result and verdict against the seed's, with the same comparison as float32 against float64. */
-function parity(pageOut: string, oracleOut: string): NonNullable<SizeReport['oracle']>['parity'] {
+/** One run's result and verdict against another's (the seed's, or the float64 path's): compareToFloat64. */
+function comparison(pageOut: string, oracleOut: string) {
   const read = (dir: string, name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
   const c = compareToFloat64(
     { results: read(pageOut, 'state_continue_result.json'), verdict: read(pageOut, 'state_continue_verdict.json') },
@@ -314,6 +335,19 @@ function printSize(r: SizeReport): void {
     );
     const backends = [...new Set(r.page.fits.map((f) => f.backend))].join(', ');
     console.log(`fits ran on: ${backends || '—'} (choice ${r.page.backend_choice}); fit times overlap when the fits run in parallel workers`);
+  }
+  if (r.vs_cpu) {
+    const v = r.vs_cpu;
+    if (!v.ok || !v.comparison) console.log('float64 run (--backend cpu) failed; see the [page-cpu] lines above');
+    else {
+      const d = v.comparison.largest_metric_difference;
+      const rel = v.comparison.largest_relative_difference;
+      console.log(
+        `against the float64 path (page, --backend cpu, ${fmt(v.total_ms, 1)} ms): verdict ${v.comparison.same_verdict ? 'same' : `DIFFERENT (${v.comparison.verdict_differences.join('; ')})`}; ` +
+          (d ? `largest metric difference ${d.absolute.toExponential(2)} (${d.path})` : 'no metrics') +
+          (rel ? `; largest relative ${rel.relative.toExponential(2)} (${rel.path})` : ''),
+      );
+    }
   }
   if (r.oracle) {
     const o = r.oracle;
