@@ -12,6 +12,10 @@
  *  - Node: checked on parquet-testing's `large_string_map.brotli.parquet` — reads after the panic return the same
  *    values as before it (test/unit/parquetTesting.test.ts asserts this), so the runner carries on; it reads one
  *    baseline per process anyway.
+ *
+ * Known limits (from the decoder, arrow-rs): INT96 timestamps (legacy Spark/Impala) outside 1677–2262 wrap
+ * around, because they are converted to int64 nanoseconds; encrypted files are refused. A file whose footer row
+ * count disagrees with its row groups is refused (arrow-rs and DuckDB would read different row counts).
  */
 import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
@@ -300,7 +304,9 @@ function convertColumn(type: DataType, chunks: AnyData[], rows: number): Column 
       let at = 0;
       for (const data of chunks) {
         const bitmap = validBitmap(data);
-        const words = data.values as Uint32Array;
+        // arrow-js-ffi's zero-copy view holds `length` words instead of `length × stride`: view the buffer ourselves
+        const raw = data.values as Uint32Array;
+        const words = new Uint32Array(raw.buffer, raw.byteOffset, data.length * stride);
         for (let i = 0; i < data.length; i++) {
           // two's complement: all words unsigned except the top one, which carries the sign
           let v = words[i * stride + stride - 1] | 0;

@@ -223,6 +223,7 @@ type LogicalType =
 function decodeFileMetaData(r: CompactReader): ParquetFooter {
   let rowCount: number | null = null;
   let rowGroupCount = 0;
+  let rowGroupRows = 0;
   let createdBy: string | null = null;
   let schema: SchemaElement[] | null = null;
   r.structFields((id, type) => {
@@ -240,7 +241,16 @@ function decodeFileMetaData(r: CompactReader): ParquetFooter {
     if (id === 4 && type === T_LIST) {
       const [size, elem] = r.listHeader();
       rowGroupCount = size;
-      for (let i = 0; i < size; i++) r.skipListElement(elem);
+      if (elem !== T_STRUCT) throw new FooterError('the footer row groups are not a list of records');
+      for (let i = 0; i < size; i++) {
+        r.structFields((fid, ftype) => {
+          if (fid === 3 && ftype === T_I64) {
+            rowGroupRows += r.zigzag();
+            return true;
+          }
+          return false;
+        });
+      }
       return true;
     }
     if (id === 6 && type === T_BINARY) {
@@ -251,6 +261,10 @@ function decodeFileMetaData(r: CompactReader): ParquetFooter {
   });
   if (rowCount === null || rowCount < 0) throw new FooterError('the footer has no row count: the file is corrupt');
   if (!schema || (schema as SchemaElement[]).length === 0) throw new FooterError('the footer has no schema: the file is corrupt');
+  // Readers disagree on such files (arrow-rs trusts the file's count, DuckDB the row groups'): refuse rather than
+  // load the wrong number of rows.
+  if (rowGroupRows !== rowCount)
+    throw new FooterError(`the footer says ${rowCount} rows but its row groups hold ${rowGroupRows}: the file is inconsistent`);
   return { rowCount, rowGroupCount, createdBy, columns: describeColumns(schema) };
 }
 
