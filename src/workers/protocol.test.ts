@@ -7,7 +7,7 @@ import { channelWorker, type ChannelWorker } from './testChannel.ts';
 
 type TestApi = {
   sum: { request: { values: Float64Array }; response: { total: number; echo: Float64Array } };
-  fail: { request: { kind: 'input' | 'plain' | 'trap' }; response: never };
+  fail: { request: { kind: 'input' | 'plain' | 'trap' | 'panic' }; response: never };
   wait: { request: { ms: number }; response: string };
   askHost: { request: { jobs: number }; response: number[] };
 };
@@ -28,6 +28,12 @@ const handlers: Handlers<TestApi> = {
   },
   async fail({ kind }) {
     if (kind === 'input') throw new InputError('feature/feature_order.json: expected a JSON array, found an object', [{ file: 'feature/feature_order.json', message: 'expected a JSON array, found an object' }]);
+    if (kind === 'panic') {
+      // What src/data/parquet.ts throws when the wasm decoder panics on a file: bad input, and a spoilt decoder.
+      const panic = new InputError('replay/replay_1m.parquet: the parquet decoder crashed', [{ file: 'replay/replay_1m.parquet', message: 'the parquet decoder crashed' }]);
+      panic.name = 'ParquetDecoderPanic';
+      throw panic;
+    }
     if (kind === 'trap') {
       const trap = new Error('unreachable');
       trap.name = 'RuntimeError';
@@ -113,6 +119,16 @@ describe('worker protocol over a MessageChannel', () => {
     expect(crashes).toHaveLength(1);
     expect(await c.call('wait', { ms: 1 })).toBe('waited');
     expect(spawned).toHaveLength(2);
+  });
+
+  it('a parquet decoder panic is an input error about the file, and the worker is replaced', async () => {
+    const crashes: Error[] = [];
+    const c = client(undefined, (e) => crashes.push(e));
+    const error = await c.call('fail', { kind: 'panic' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems[0].file).toBe('replay/replay_1m.parquet');
+    expect(spawned[0].terminated).toBe(true);
+    expect(crashes).toHaveLength(1);
   });
 
   it('a worker error event fails its running calls with WorkerCrashError', async () => {

@@ -178,7 +178,11 @@ export class WorkerCrashError extends Error {
 
 export function reviveError(error: SerializedError): Error {
   let out: Error;
-  if (error.name === 'InputError') out = new InputError(error.message, error.problems ?? [{ file: '', message: error.message }]);
+  // InputError and its subclasses (a parquet decoder panic on a bad file) carry their problems: still bad input.
+  if (error.name === 'InputError' || error.problems) {
+    out = new InputError(error.message, error.problems ?? [{ file: '', message: error.message }]);
+    out.name = error.name;
+  }
   else if (error.name === 'CancelledError') out = new CancelledError(error.message);
   else if (error.name === 'WorkerCrashError') out = new WorkerCrashError(error.message);
   else {
@@ -191,5 +195,5 @@ export function reviveError(error: SerializedError): Error {
 
 /** Errors after which the worker's wasm state cannot be trusted: the worker is restarted. */
 export function isFatalWorkerError(error: SerializedError | Error): boolean {
-  return error.name === 'RuntimeError' || error.name === 'WorkerCrashError' || /unreachable|memory access out of bounds|out of memory/i.test(error.message);
+  return error.name === 'RuntimeError' || error.name === 'WorkerCrashError' || error.name === 'ParquetDecoderPanic' || /unreachable|memory access out of bounds|out of memory/i.test(error.message);
 }
