@@ -198,7 +198,9 @@ function metricClose(key: string, ours: number, seed: number): boolean {
     case 'edge_mae_vs_constant_ratio':
       return rel(TOLERANCE.edgeMaeRelative);
     case 'regressor_iterations':
-      return true; // the iteration count of a float64 re-implementation may differ; convergence is compared exactly
+      // scipy's L-BFGS-B is mirrored step by step, so counts agree on the fixtures; float64 vs BLAS summation
+      // order may still move the ftol stop by an iteration or two. Convergence itself is compared exactly.
+      return Math.abs(ours - seed) <= Math.max(2, 0.05 * seed);
     default:
       return rel(1e-12) || Math.abs(ours - seed) <= 1e-12; // constants from the data itself: exact up to summation order
   }

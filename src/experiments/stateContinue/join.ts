@@ -19,6 +19,8 @@ export interface JoinIndex {
   order: Int32Array;
   /** Start of each run of equal keys in `order`, plus a final sentinel = order.length. */
   runStart: Int32Array;
+  /** Dense encoding (when the key space fits in 2^53): sorted distinct values per key column, and each run's code. */
+  dense: { levels: Float64Array[]; strides: number[]; runCode: Float64Array } | null;
 }
 
 function compareKeys(keysA: KeyColumns, a: number, keysB: KeyColumns, b: number): number {
@@ -37,22 +39,146 @@ function compareKeys(keysA: KeyColumns, a: number, keysB: KeyColumns, b: number)
   return 0;
 }
 
+/** Sorted distinct values of a column (NaN, if any, last). Native numeric sort, no comparator. */
+function levelsOf(values: Float64Array): Float64Array {
+  const sorted = Float64Array.from(values).sort();
+  let m = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i];
+    if (m > 0) {
+      const prev = sorted[m - 1];
+      if (v === prev || (v !== v && prev !== prev)) continue;
+    }
+    sorted[m++] = v;
+  }
+  return sorted.slice(0, m);
+}
+
+/** Index of `v` in `levels`, or -1. NaN matches a trailing NaN level. */
+function levelIndex(levels: Float64Array, v: number): number {
+  const n = levels.length;
+  if (v !== v) return n > 0 && levels[n - 1] !== levels[n - 1] ? n - 1 : -1;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (levels[mid] < v) lo = mid + 1;
+    else hi = mid; // NaN levels sit at the end and compare false: treated as "greater"
+  }
+  return lo < n && levels[lo] === v ? lo : -1;
+}
+
+const MAX_EXACT = 2 ** 53;
+
+/**
+ * Stable argsort of rows by several key columns (NaN last, equal to NaN), with native numeric sorts only: each
+ * column becomes dense level numbers, the levels and the row index are packed into one exact float64 and sorted.
+ * Returns null when the packed key would not be exact (then callers fall back to a comparator sort).
+ */
+export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32Array; code: Float64Array; levels: Float64Array[]; strides: number[] } | null {
+  const levels = keys.map(levelsOf);
+  const strides: number[] = new Array(keys.length);
+  let span = 1;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    strides[k] = span;
+    span *= Math.max(1, levels[k].length);
+  }
+  if (span * Math.max(1, length) >= MAX_EXACT) return null;
+  const code = new Float64Array(length);
+  for (let k = 0; k < keys.length; k++) {
+    const column = keys[k];
+    const lv = levels[k];
+    const stride = strides[k];
+    for (let i = 0; i < length; i++) code[i] += levelIndex(lv, column[i]) * stride;
+  }
+  const packed = new Float64Array(length);
+  for (let i = 0; i < length; i++) packed[i] = code[i] * length + i;
+  packed.sort();
+  const order = new Int32Array(length);
+  for (let i = 0; i < length; i++) order[i] = packed[i] % length;
+  return { order, code, levels, strides };
+}
+
 /** Index of the right side of a merge: sort once, probe with any number of left frames. */
 export function buildJoinIndex(keys: KeyColumns, length: number): JoinIndex {
   for (const column of keys) if (column.length !== length) throw new Error('buildJoinIndex: key column length differs');
-  const order = new Int32Array(length);
-  for (let i = 0; i < length; i++) order[i] = i;
-  order.sort((a, b) => compareKeys(keys, a, keys, b) || a - b);
+  const sorted = argsortByKeys(keys, length);
+  let order: Int32Array;
   const starts: number[] = [];
-  for (let i = 0; i < length; i++) {
-    if (i === 0 || compareKeys(keys, order[i - 1], keys, order[i]) !== 0) starts.push(i);
+  let dense: JoinIndex['dense'] = null;
+  if (sorted) {
+    order = sorted.order;
+    const runCode: number[] = [];
+    for (let i = 0; i < length; i++) {
+      const c = sorted.code[order[i]];
+      if (i === 0 || c !== sorted.code[order[i - 1]]) {
+        starts.push(i);
+        runCode.push(c);
+      }
+    }
+    dense = { levels: sorted.levels, strides: sorted.strides, runCode: Float64Array.from(runCode) };
+  } else {
+    order = new Int32Array(length);
+    for (let i = 0; i < length; i++) order[i] = i;
+    order.sort((a, b) => compareKeys(keys, a, keys, b) || a - b);
+    for (let i = 0; i < length; i++) {
+      if (i === 0 || compareKeys(keys, order[i - 1], keys, order[i]) !== 0) starts.push(i);
+    }
   }
   starts.push(length);
-  return { keys, order, runStart: Int32Array.from(starts) };
+  return { keys, order, runStart: Int32Array.from(starts), dense };
+}
+
+/**
+ * The index of a subset of the right rows, renumbered: `map[r]` is the new id of right row r, or -1 to leave it
+ * out; `keys` are the key columns indexed by the new ids. Linear: no sorting (the subset keeps the index's order).
+ */
+export function subsetJoinIndex(index: JoinIndex, map: Int32Array, keys: KeyColumns): JoinIndex {
+  const order = new Int32Array(index.order.length);
+  const starts: number[] = [];
+  const codes: number[] = [];
+  let p = 0;
+  const runs = index.runStart.length - 1;
+  for (let run = 0; run < runs; run++) {
+    const begin = p;
+    for (let i = index.runStart[run]; i < index.runStart[run + 1]; i++) {
+      const id = map[index.order[i]];
+      if (id >= 0) order[p++] = id;
+    }
+    if (p > begin) {
+      starts.push(begin);
+      if (index.dense) codes.push(index.dense.runCode[run]);
+    }
+  }
+  starts.push(p);
+  return {
+    keys,
+    order: order.slice(0, p),
+    runStart: Int32Array.from(starts),
+    dense: index.dense ? { levels: index.dense.levels, strides: index.dense.strides, runCode: Float64Array.from(codes) } : null,
+  };
 }
 
 /** The run of `index` whose key equals the left row's key, or -1. */
 function findRun(index: JoinIndex, leftKeys: KeyColumns, row: number): number {
+  const dense = index.dense;
+  if (dense) {
+    let code = 0;
+    for (let k = 0; k < leftKeys.length; k++) {
+      const level = levelIndex(dense.levels[k], leftKeys[k][row]);
+      if (level < 0) return -1;
+      code += level * dense.strides[k];
+    }
+    const runs = dense.runCode;
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (runs[mid] < code) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < runs.length && runs[lo] === code ? lo : -1;
+  }
   let lo = 0;
   let hi = index.runStart.length - 1; // number of runs
   while (lo < hi) {

@@ -165,4 +165,37 @@ describe('time-based position state (SPEC §2)', () => {
     expect(Array.from(s.highSinceEntry)).toEqual([12, 14, 16]);
     expect(Array.from(s.lowSinceEntry)).toEqual([0, 2, 4]);
   });
+
+  it('agrees with the definition on a gappy two-symbol replay with NaN prices, for several ages', () => {
+    const frame = gappyReplay(11, 300, 0.2);
+    const high = frame.columns.high;
+    const close = frame.columns.close;
+    if (high.kind !== 'number' || close.kind !== 'number') throw new Error();
+    high.values[17] = NaN;
+    close.values[40] = NaN;
+    const replay = sortReplay(frame, new SharedCodes());
+    const n = replay.openTimeMs.length;
+    for (const age of [1, 5, 30]) {
+      const s = stateSourceForAge(replay, age);
+      const expected: number[][] = [];
+      for (let k = 0; k < n; k++) {
+        let e = -1;
+        for (let j = 0; j < n; j++) if (replay.symbol[j] === replay.symbol[k] && replay.openTimeMs[j] === replay.openTimeMs[k] - age * MIN) e = j;
+        if (e < 0) continue;
+        let hi = -Infinity;
+        let lo = Infinity;
+        for (let j = 0; j < n; j++) {
+          if (replay.symbol[j] !== replay.symbol[k] || replay.openTimeMs[j] < replay.openTimeMs[e] || replay.openTimeMs[j] > replay.openTimeMs[k]) continue;
+          hi = Math.max(hi, replay.high[j]);
+          lo = Math.min(lo, replay.low[j]);
+        }
+        const row = [k, replay.close[e], replay.close[k], hi, lo];
+        if (row.some((v) => Number.isNaN(v))) continue;
+        expected.push(row);
+      }
+      const ours = Array.from({ length: s.length }, (_, i) => [s.bar[i], s.entryPrice[i], s.currentPrice[i], s.highSinceEntry[i], s.lowSinceEntry[i]]);
+      expect(ours).toEqual(expected);
+      expect(ours.length).toBeGreaterThan(100);
+    }
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type { Frame } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
-import { comparePyStr, type SharedCodes } from './join.ts';
+import { argsortByKeys, comparePyStr, type SharedCodes } from './join.ts';
 import { numberValues, requireColumns, stringColumn } from './columns.ts';
 
 export const REPLAY_FILE = 'replay parquet';
@@ -47,14 +47,22 @@ export function sortReplay(replay: Frame, symbols: SharedCodes, file = REPLAY_FI
   }
   const kept: number[] = [];
   for (let i = 0; i < symbolColumn.codes.length; i++) if (symbolColumn.codes[i] >= 0) kept.push(i); // groupby drops null keys
-  const rows = Int32Array.from(kept);
-  rows.sort((a, b) => {
-    const ra = rank[symbolColumn.codes[a]];
-    const rb = rank[symbolColumn.codes[b]];
-    if (ra !== rb) return ra - rb;
-    if (times[a] !== times[b]) return times[a] < times[b] ? -1 : 1;
-    return a - b;
-  });
+  const keptRows = Int32Array.from(kept);
+  const rankKey = Float64Array.from(keptRows, (r) => rank[symbolColumn.codes[r]]);
+  const timeKey = Float64Array.from(keptRows, (r) => times[r]);
+  const sorted = argsortByKeys([rankKey, timeKey], keptRows.length);
+  let rows: Int32Array;
+  if (sorted) rows = Int32Array.from(sorted.order, (k) => keptRows[k]);
+  else {
+    rows = keptRows.slice();
+    rows.sort((a, b) => {
+      const ra = rank[symbolColumn.codes[a]];
+      const rb = rank[symbolColumn.codes[b]];
+      if (ra !== rb) return ra - rb;
+      if (times[a] !== times[b]) return times[a] < times[b] ? -1 : 1;
+      return a - b;
+    });
+  }
   const n = rows.length;
   const shared = symbols.remap(symbolColumn.codes, dict);
   const out: SortedReplay = {
@@ -223,61 +231,72 @@ export interface StateSource {
  */
 export function stateSourceForAge(replay: SortedReplay, age: number): StateSource {
   const t = replay.openTimeMs;
+  const { high, low, close } = replay;
+  const n = t.length;
   const ageMs = age * 60_000;
-  const bar: number[] = [];
-  const entryIndex: number[] = [];
+  const out: StateSource = {
+    age,
+    length: 0,
+    bar: new Int32Array(n),
+    symbol: new Float64Array(n),
+    currentOpenTimeMs: new Float64Array(n),
+    entryPrice: new Float64Array(n),
+    currentPrice: new Float64Array(n),
+    highSinceEntry: new Float64Array(n),
+    lowSinceEntry: new Float64Array(n),
+  };
+  // Both ends of the window [entry, current] only move forward: max/min by monotonic deques (O(n) per age).
+  // A NaN inside the window makes the result NaN (np.maximum propagates it), tracked by the last NaN's index.
+  const maxQ = new Int32Array(n);
+  const minQ = new Int32Array(n);
+  let p = 0;
   for (let g = 0; g + 1 < replay.groupStart.length; g++) {
     const lo = replay.groupStart[g];
     const hi = replay.groupStart[g + 1];
     let e = lo;
+    let maxHead = 0;
+    let maxTail = 0;
+    let minHead = 0;
+    let minTail = 0;
+    let lastNanHigh = -1;
+    let lastNanLow = -1;
     for (let k = lo; k < hi; k++) {
+      const h = high[k];
+      const l = low[k];
+      if (h !== h) lastNanHigh = k;
+      else {
+        while (maxTail > maxHead && high[maxQ[maxTail - 1]] <= h) maxTail--;
+        maxQ[maxTail++] = k;
+      }
+      if (l !== l) lastNanLow = k;
+      else {
+        while (minTail > minHead && low[minQ[minTail - 1]] >= l) minTail--;
+        minQ[minTail++] = k;
+      }
       const target = t[k] - ageMs;
       while (e < hi && t[e] < target) e++; // searchsorted(side="left"): monotone in k
-      if (e < hi && t[e] === target) {
-        bar.push(k);
-        entryIndex.push(e);
-      }
+      if (!(e < hi && t[e] === target)) continue;
+      while (maxHead < maxTail && maxQ[maxHead] < e) maxHead++;
+      while (minHead < minTail && minQ[minHead] < e) minHead++;
+      const highSince = lastNanHigh >= e ? NaN : high[maxQ[maxHead]];
+      const lowSince = lastNanLow >= e ? NaN : low[minQ[minHead]];
+      const entryPrice = close[e];
+      const currentPrice = close[k];
+      // dropna
+      if (entryPrice !== entryPrice || currentPrice !== currentPrice || highSince !== highSince || lowSince !== lowSince) continue;
+      out.bar[p] = k;
+      out.symbol[p] = replay.symbol[k];
+      out.currentOpenTimeMs[p] = t[k];
+      out.entryPrice[p] = entryPrice;
+      out.currentPrice[p] = currentPrice;
+      out.highSinceEntry[p] = highSince;
+      out.lowSinceEntry[p] = lowSince;
+      p++;
     }
-  }
-  const m = bar.length;
-  const out: StateSource = {
-    age,
-    length: 0,
-    bar: new Int32Array(m),
-    symbol: new Float64Array(m),
-    currentOpenTimeMs: new Float64Array(m),
-    entryPrice: new Float64Array(m),
-    currentPrice: new Float64Array(m),
-    highSinceEntry: new Float64Array(m),
-    lowSinceEntry: new Float64Array(m),
-  };
-  let p = 0;
-  for (let i = 0; i < m; i++) {
-    const k = bar[i];
-    const e = entryIndex[i];
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let j = e; j <= k; j++) {
-      hi = Math.max(hi, replay.high[j]);
-      lo = Math.min(lo, replay.low[j]);
-    }
-    const entryPrice = replay.close[e];
-    const currentPrice = replay.close[k];
-    if (entryPrice !== entryPrice || currentPrice !== currentPrice || hi !== hi || lo !== lo) continue;
-    out.bar[p] = k;
-    out.symbol[p] = replay.symbol[k];
-    out.currentOpenTimeMs[p] = t[k];
-    out.entryPrice[p] = entryPrice;
-    out.currentPrice[p] = currentPrice;
-    out.highSinceEntry[p] = hi;
-    out.lowSinceEntry[p] = lo;
-    p++;
   }
   out.length = p;
-  if (p < m) {
-    for (const key of ['bar', 'symbol', 'currentOpenTimeMs', 'entryPrice', 'currentPrice', 'highSinceEntry', 'lowSinceEntry'] as const) {
-      (out as unknown as Record<string, Int32Array | Float64Array>)[key] = out[key].slice(0, p);
-    }
+  for (const key of ['bar', 'symbol', 'currentOpenTimeMs', 'entryPrice', 'currentPrice', 'highSinceEntry', 'lowSinceEntry'] as const) {
+    (out as unknown as Record<string, Int32Array | Float64Array>)[key] = out[key].slice(0, p);
   }
   return out;
 }

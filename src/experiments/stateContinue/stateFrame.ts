@@ -8,7 +8,7 @@
 import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, STATE_FEATURES } from '../../core/constants.ts';
-import { buildJoinIndex, comparePyStr, innerJoin, SharedCodes, type JoinIndex } from './join.ts';
+import { buildJoinIndex, comparePyStr, innerJoin, SharedCodes, subsetJoinIndex, type JoinIndex } from './join.ts';
 import { eventTimeMillis, numberValues, requireColumns, stringColumn, stringIn } from './columns.ts';
 import { SIDE_LONG, stateSourceForAge, type PathStats, type SortedReplay } from './pathStats.ts';
 import type { FrozenScores } from './frozenScores.ts';
@@ -188,13 +188,18 @@ export function buildStateFrame(
   }
   const featureIndex = buildJoinIndex([featureSymbol, featureTime], fn);
   const statsIndex = pathStatsIndex(stats);
+  // The state source of every age is a subset of the replay bars: index the bars once, take subsets per age.
+  const replayIndex = buildJoinIndex([replay.symbol, replay.openTimeMs], replay.openTimeMs.length);
+  const barToSource = new Int32Array(replay.openTimeMs.length);
 
   // Per output row: entry-set row, state-source values, feature row, path-stats row.
   const parts: { entry: Int32Array; feature: Int32Array; stats: Int32Array; age: number; entryPrice: Float64Array; currentPrice: Float64Array; high: Float64Array; low: Float64Array; currentMs: Float64Array }[] = [];
   const ageRowCounts: { age: number; rows: number }[] = [];
   for (const age of ages) {
     const source = stateSourceForAge(replay, age);
-    const sourceIndex = buildJoinIndex([source.symbol, source.currentOpenTimeMs], source.length);
+    barToSource.fill(-1);
+    for (let i = 0; i < source.length; i++) barToSource[source.bar[i]] = i;
+    const sourceIndex = subsetJoinIndex(replayIndex, barToSource, [source.symbol, source.currentOpenTimeMs]);
     const currentMs = new Float64Array(entry.length);
     for (let i = 0; i < entry.length; i++) currentMs[i] = entry.entryOpenTimeMs[i] + age * 60_000;
     const j1 = innerJoin([entry.symbol, currentMs], entry.length, sourceIndex);
@@ -317,16 +322,14 @@ export function buildStateFrame(
     for (let i = 0; i < kept; i++) out[i] = values[rows[i]];
     return out;
   };
-  const gatherFeature = (name: string) => {
-    const index = new Int32Array(kept);
-    for (let i = 0; i < kept; i++) index[i] = featureRow[rows[i]];
-    return infToNaN(takeColumn(feature.columns[name], index));
-  };
-  const gatherEntry = (name: string) => {
-    const index = new Int32Array(kept);
-    for (let i = 0; i < kept; i++) index[i] = entryRow[rows[i]];
-    return takeColumn(entryLabels.columns[name], index);
-  };
+  const featureIndex2 = new Int32Array(kept);
+  const entryIndex = new Int32Array(kept);
+  for (let i = 0; i < kept; i++) {
+    featureIndex2[i] = featureRow[rows[i]];
+    entryIndex[i] = entryRow[rows[i]];
+  }
+  const gatherFeature = (name: string) => infToNaN(takeColumn(feature.columns[name], featureIndex2));
+  const gatherEntry = (name: string) => takeColumn(entryLabels.columns[name], entryIndex);
   const names = [
     'sample_id',
     'symbol',

@@ -237,15 +237,18 @@ export async function finishSideModel(plan: SideModelPlan, classifier: FitResult
   });
   const constants = fitConstants(fitCls, fitReg);
   const splits: ModelResult['splits'] = {};
-  const order: number[] = [];
+  // Side rows regrouped split by split (the seed concatenates one prediction frame per split).
+  const order = new Int32Array(n);
+  let filled = 0;
   ALL_SPLITS.forEach((splitId, s) => {
-    const positions: number[] = [];
-    for (let i = 0; i < n; i++) if (plan.split[i] === s) positions.push(i);
-    if (!positions.length) return;
+    const start = filled;
+    for (let i = 0; i < n; i++) if (plan.split[i] === s) order[filled++] = i;
+    if (filled === start) return;
+    const positions = order.subarray(start, filled);
     const pick = (a: Float64Array) => Float64Array.from(positions, (p) => a[p]);
     splits[splitId as SplitId] = splitMetrics(constants, pick(plan.yCls), pick(plan.yReg), pick(proba), pick(edge));
-    order.push(...positions);
   });
+  const kept = order.subarray(0, filled);
   const maxIter = params.huberMaxIter;
   const result: ModelResult = {
     splits,
@@ -262,9 +265,9 @@ export async function finishSideModel(plan: SideModelPlan, classifier: FitResult
   const predictions: SidePredictions = {
     side: plan.side,
     featureSet: plan.featureSet,
-    rows: Int32Array.from(order, (p) => plan.rows[p]),
-    continueProb: Float32Array.from(order, (p) => proba[p]),
-    predictedEdge: Float32Array.from(order, (p) => edge[p]),
+    rows: Int32Array.from(kept, (p) => plan.rows[p]),
+    continueProb: Float32Array.from(kept, (p) => proba[p]),
+    predictedEdge: Float32Array.from(kept, (p) => edge[p]),
   };
   return { result, predictions };
 }
