@@ -104,11 +104,15 @@ export function evaluateTrained(trained: TrainedRisk, threshold: number): RiskEv
   };
 }
 
+/**
+ * Per signal in time order: rules-only takes every trade; rules+ML adds 0 for a blocked one, so both curves
+ * share the time axis (the running sum and its drawdown of the kept trades are unchanged by the zeros).
+ */
 export function evaluationSeries(trained: TrainedRisk, threshold: number): EvaluationSeries {
   const rows = trained.ordered;
   const part = (list: typeof rows) => ({
     rulesOnly: list.map((r) => r.pnl),
-    rulesMl: list.filter((r) => !(r.risk > threshold)).map((r) => r.pnl),
+    rulesMl: list.map((r) => (r.risk > threshold ? 0 : r.pnl)),
   });
   return { test: part(rows.filter((r) => r.test)), all: part(rows) };
 }

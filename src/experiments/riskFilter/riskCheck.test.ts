@@ -119,3 +119,18 @@ describe('offline cycle', () => {
     expect(result.candidate).toBeNull();
   });
 });
+
+describe('evaluation series for the charts', () => {
+  it('share the time axis: a blocked signal adds 0 to rules + ML, and the drawdown is that of the kept trades', async () => {
+    const { evaluationSeries, curves, performanceTable } = await import('./evaluation.ts');
+    const ledger = await readLedger(new Uint8Array(readFileSync(join(FIXTURES, 'normal/ledger.jsonl'))), 'ledger.jsonl');
+    const run = await runSwingReference(ledger, DEFAULT_RISK_PARAMS);
+    if (run.training.status !== 'trained') throw new Error('trains');
+    const series = evaluationSeries(run.training, 0.5);
+    expect(series.test.rulesMl.length).toBe(series.test.rulesOnly.length);
+    const lowest = (xs: Float64Array) => Math.min(...xs);
+    expect(lowest(curves(series.test.rulesMl).drawdown)).toBeCloseTo(run.evaluation!.test.rules_ml.max_drawdown, 12);
+    const kept = run.training.ordered.filter((r) => r.test && !(r.risk > 0.5));
+    expect(performanceTable(kept.map((r) => r.pnl), kept.map((r) => r.bad))).toEqual(run.evaluation!.test.rules_ml);
+  });
+});
