@@ -198,6 +198,7 @@ class Workbench {
     const pendingTimings: Record<string, number> = {};
     let endedAt = 0;
     let paramsParsed = false;
+    let workStarted = false;
     try {
       params = paramsOfForm(form);
       paramsParsed = true;
@@ -205,6 +206,7 @@ class Workbench {
       const intake = await this.intakePromise;
       controller.signal.throwIfAborted();
       if (intake && intake.problems.length > 0) throw new InputError(problemsText(intake.problems), intake.problems);
+      workStarted = true;
       outcome = await this.pipeline.call(
         'run',
         { files: this.files, params, fingerprints: intake?.files.filter((f) => f.role !== null).map(inputFingerprint) },
@@ -245,10 +247,15 @@ class Workbench {
     };
     if (error && status === 'failed') run.log = [...run.log, `error: ${error.name}: ${error.message}`];
     let stored = run;
-    try {
-      stored = await saveRun(run, outcome?.artifacts ?? []);
-    } catch (saveError) {
-      this.notice = `The run could not be stored: ${(saveError as Error).message}`;
+    // An attempt refused before any work (the intake's problems, parameters that do not parse) ran nothing and is
+    // not kept; bad input found while running (a column that will not decode) is kept as an input-error run.
+    const refusedBeforeWork = status === 'input-error' && !workStarted;
+    if (!refusedBeforeWork) {
+      try {
+        stored = await saveRun(run, outcome?.artifacts ?? []);
+      } catch (saveError) {
+        this.notice = `The run could not be stored: ${(saveError as Error).message}`;
+      }
     }
     if (status === 'ok') {
       this.report = { run: stored, artifacts: outcome?.artifacts ?? [] };
