@@ -7,6 +7,8 @@
  * init throws `__wbindgen_malloc` errors in the browser.
  */
 
+import * as parquetWasm from 'parquet-wasm';
+
 let ready: Promise<void> | null = null;
 
 function isNode(): boolean {
@@ -17,12 +19,11 @@ function isNode(): boolean {
 export function ensureParquetWasm(): Promise<void> {
   if (isNode()) return Promise.resolve();
   ready ??= (async () => {
-    // Dynamic imports keep the `?url` asset import out of Node, where only Vite understands it.
-    const [{ default: init }, { default: wasmUrl }] = await Promise.all([
-      import('parquet-wasm'),
-      import('parquet-wasm/esm/parquet_wasm_bg.wasm?url'),
-    ]);
-    await (init as unknown as (options: { module_or_path: string }) => Promise<unknown>)({ module_or_path: wasmUrl });
+    // The `?url` asset import stays dynamic: only Vite understands it, and Node never reaches this line.
+    const { default: wasmUrl } = await import('parquet-wasm/esm/parquet_wasm_bg.wasm?url');
+    // The browser (esm) build's default export is wasm-bindgen's init; the node build has none and needs none.
+    const init = (parquetWasm as unknown as { default: (options: { module_or_path: string }) => Promise<unknown> }).default;
+    await init({ module_or_path: wasmUrl });
   })().catch((error: unknown) => {
     ready = null; // let a later call try again
     throw error;
