@@ -3,7 +3,7 @@
 // roll back; the history survives a Chromium restart with the same profile. Then the headless risk-filter
 // command on fixtures made by the reference (/opt/ref/swing_reference.py): its swing_result.json agrees.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +191,122 @@ describe.sequential('risk filter in the page', () => {
     await fill({ close: 180, sma_20: 178, dist_200sma: -0.25, vol_ratio: 2.2, atr_pct: 0.07 });
     await page.locator('#risk-check-result[data-decision="BLOCK"]').waitFor();
     await page.locator('#session-end').click();
+  });
+});
+
+describe.sequential('risk filter: bad files, batch checks, offline cycle, registry files', () => {
+  let workbench: Workbench | undefined;
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = tempDir('workbench-risk-files-');
+    workbench = await openWorkbench({ build: false });
+  });
+  afterAll(async () => {
+    await workbench?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('a file that is no ledger is an input error naming it; nothing is stored', async () => {
+    const { page } = workbench!;
+    const bad = join(scratch, 'notes.txt');
+    writeFileSync(bad, 'hello');
+    await ensureOnScreen(page, '#ledger-input', 'riskfilter');
+    await page.locator('#ledger-input').setInputFiles(bad);
+    const end = await clickAndWaitForRisk(page, '#ledger-import-button', 60_000);
+    expect(end.state).toBe('input-error');
+    expect(end.text).toContain('notes.txt');
+    const truncated = join(scratch, 'broken.parquet');
+    writeFileSync(truncated, readFileSync(join(FIXTURES, 'parquet/ledger.parquet')).subarray(0, 2000));
+    await page.locator('#ledger-input').setInputFiles(truncated);
+    const end2 = await clickAndWaitForRisk(page, '#ledger-import-button', 60_000);
+    expect(end2.state).toBe('input-error');
+    expect(end2.text).toContain('broken.parquet');
+    expect(await page.locator('#dataset-metadata').count()).toBe(0);
+  });
+
+  it('the offline cycle is refused while the market is open, and a forced run says so in its log', async () => {
+    const { page } = workbench!;
+    // a market that is always open: the refusal does not depend on when the test runs
+    await ensureOnScreen(page, '#market-save', 'registry');
+    await page.locator('#market-name').fill('Always open');
+    await page.locator('#market-timezone').fill('UTC');
+    await page.locator('#market-open').fill('00:00');
+    await page.locator('#market-close').fill('24:00');
+    await page.locator('#market-days').fill('1,2,3,4,5,6,7');
+    await page.locator('#market-save').click();
+    await page.locator('#market-status[data-open="true"]').waitFor();
+
+    await ensureOnScreen(page, '#offline-cycle-button', 'riskfilter');
+    await page.locator('#ledger-input').setInputFiles(join(FIXTURES, 'csv/ledger.csv'));
+    await page.locator('#offline-cycle-button').click();
+    await page.locator('#offline-cycle-log[data-state="refused"]').waitFor();
+    expect(await page.locator('#offline-cycle-log').textContent()).toMatch(/REFUSED: the market is open/);
+    await page.locator('#offline-cycle-force').check();
+    await page.locator('#offline-cycle-button').click();
+    await page.locator('#offline-cycle-log[data-state="registered"]').waitFor({ timeout: 60_000 });
+    const log = (await page.locator('#offline-cycle-log').textContent()) ?? '';
+    expect(log).toMatch(/FORCED: running while the market is open/);
+    expect(log).toMatch(/Status: registered \(awaiting manual promotion\)/);
+    const closedAdded = expected('csv').import.closed_added;
+    expect(log).toContain(`Closed trades added: ${closedAdded};`);
+    await ensureOnScreen(page, '#registry-status', 'registry');
+    await page.locator('#registry-models tr.registry-model[data-role="candidate"]').first().waitFor();
+    expect(await page.locator('#registry-status').getAttribute('data-active')).toBe('');
+  });
+
+  it('checks a file of signals with the active model, RULES_ONLY without one', async () => {
+    const { page } = workbench!;
+    const signals = join(scratch, 'signals.jsonl');
+    writeFileSync(
+      signals,
+      [
+        '{"trade_id":"S1","symbol":"AAPL","rule_features":{"close":180,"sma_20":178,"dist_200sma":0.2,"vol_ratio":0.7,"atr_pct":0.012}}',
+        '{"trade_id":"S2","symbol":"NVDA","rule_features":{"close":180,"sma_20":178,"dist_200sma":-0.25,"vol_ratio":2.2,"atr_pct":0.07}}',
+        '{"trade_id":"S3","symbol":"MSFT","rule_features":{"close":180}}',
+      ].join('\n'),
+    );
+    await ensureOnScreen(page, '#risk-batch-input', 'registry');
+    await page.locator('#risk-batch-input').setInputFiles(signals);
+    await page.locator('#risk-batch-results tbody tr').first().waitFor();
+    expect(await page.locator('#risk-batch-results tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-decision')))).toEqual(['RULES_ONLY', 'RULES_ONLY', 'RULES_ONLY']);
+    expect(await page.locator('#risk-batch-results tbody tr').first().textContent()).toContain('no active model');
+
+    const id = await page.locator('#registry-models tr.registry-model').first().getAttribute('data-model-id');
+    await page.locator('#promote-model').selectOption(id!);
+    await page.locator('#promote-reason').fill('to check signals');
+    await command(page, '#promote-button');
+    await page.locator('#risk-batch-input').setInputFiles(signals);
+    await page.locator('#risk-batch-results tbody tr[data-decision="ALLOW"]').first().waitFor();
+    expect(await page.locator('#risk-batch-results tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-decision')))).toEqual(['ALLOW', 'BLOCK', 'RULES_ONLY']);
+    expect(await page.locator('#risk-batch-results tbody tr').nth(2).textContent()).toContain('signal lacks model features sma_20, dist_200sma, vol_ratio, atr_pct');
+  });
+
+  it('exports the registry and imports it back (a broken file is refused by name)', async () => {
+    const { page } = workbench!;
+    await page.locator('#registry-export').click();
+    const link = page.locator('#registry-export-link');
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const path = join(scratch, 'risk_registry.json');
+    await download.saveAs(path);
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    expect(file.kind).toBe('ml-workbench.risk-registry');
+    expect(file.models).toHaveLength(1);
+    const before = await history(page);
+
+    const broken = join(scratch, 'broken_registry.json');
+    writeFileSync(broken, JSON.stringify({ ...file, models: [] }));
+    await page.locator('#registry-import-input').setInputFiles(broken);
+    await page.locator('#registry-message[data-tone="error"]').waitFor();
+    expect(await page.locator('#registry-message').textContent()).toContain('broken_registry.json: state names model');
+
+    await page.locator('#registry-import-input').setInputFiles(path);
+    await page.locator('#registry-message[data-tone="ok"]').waitFor();
+    const after = await history(page);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.at(-1)?.text).toContain('registry imported from risk_registry.json');
+    expect(await page.locator('#registry-status').getAttribute('data-active')).toBe(file.state.active);
   });
 });
 
