@@ -7,7 +7,7 @@
  *     [--gaps] [--signal real|none] [--event-time ms|us|ns|iso] [--codec snappy|gzip|zstd|brotli|none[,…]]
  *     [--no-dictionary] [--arrow-dictionary] [--onnx-storage raw|float] [--replay-path FOREIGN_ABS_PATH] [--no-train-manifest]
  *     [--bars-csv FILE[,FILE…]] [--integer-sample-id] [--feature-dtype float32|float64]
- *     [--omit-column FILE:COLUMN] [--onnx-features N]
+ *     [--omit-column FILE:COLUMN] [--onnx-features N] [--price-plan STOP,TARGET,COST] [--entry-rate R]
  *
  * `--codec a,b` assigns codecs in turn to feature frame, entry labels, replay (so `gzip,zstd` gives gzip, zstd,
  * gzip). `--omit-column` and `--onnx-features` exist to make deliberately bad runs for input-error tests.
@@ -1018,6 +1018,13 @@ export function parseCliArgs(argv: string[]): { out: string; options: GenerateBa
       case '--omit-column': omit.push(value()); break;
       case '--onnx-features': options.onnxFeatures = int(); break;
       case '--entry-rate': options.entryRate = Number(value()); break;
+      case '--price-plan': {
+        const v = value();
+        const [stop, target, cost] = v.split(',').map(Number);
+        if (![stop, target, cost].every(Number.isFinite)) throw new Error(`--price-plan expects STOP,TARGET,COST in bps, got ${v}`);
+        options.pricePlan = { stopDistanceBps: stop, targetDistanceBps: target, costBps: cost };
+        break;
+      }
       default:
         throw new Error(`unknown flag ${flag}`);
     }
