@@ -5,3 +5,7 @@ export declare function ensureBuild(options?: { force?: boolean; log?: (line: st
   built: boolean;
   reason: string | null;
 };
+export declare function snapshotBuild(dest: string, options?: { log?: (line: string) => void }): {
+  built: boolean;
+  reason: string | null;
+};

@@ -2,7 +2,7 @@
 // (scripts/start.mjs), the headless runner and the browser tests' global setup. Plain JavaScript so that
 // `npm start` needs nothing but Node; TypeScript callers get types from build.d.mts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,6 +67,23 @@ function withBuildLock(fn) {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/**
+ * Build if needed, then copy dist/ to `dest` while holding the build lock: a test run that serves its own copy is
+ * not disturbed when someone rebuilds dist/ meanwhile (vite empties dist/ first; a page loaded from the old build
+ * would then miss its lazily loaded workers and wasm).
+ * @param {string} dest
+ * @param {{ log?: (line: string) => void }} [options]
+ * @returns {{ built: boolean, reason: string | null }}
+ */
+export function snapshotBuild(dest, options = {}) {
+  const result = ensureBuild(options);
+  withBuildLock(() => {
+    rmSync(dest, { recursive: true, force: true });
+    cpSync(DIST_DIR, dest, { recursive: true });
+  });
+  return result;
 }
 
 /**

@@ -2,7 +2,7 @@
 // needs no server beyond static files, and nothing should be exposed to the network). The demo run ships in
 // public/demo/ and is copied into the build, so "Try the demo run" works offline.
 //
-//   npm start [-- --port 4173] [--host 127.0.0.1] [--rebuild | --no-build]
+//   npm start [-- --port 4173] [--host 127.0.0.1] [--rebuild | --no-build] [--dist DIR]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_DIR, REPO_ROOT, ensureBuild } from './build.mjs';
@@ -15,6 +15,8 @@ function flag(name, fallback) {
 }
 const port = Number(flag('port', process.env.PORT ?? '4173'));
 const host = flag('host', '127.0.0.1');
+// --dist DIR: serve another copy of the build (the browser tests serve their own snapshot of dist/).
+const root = flag('dist', DIST_DIR);
 
 const demoDir = join(REPO_ROOT, 'public', 'demo');
 if (!existsSync(demoDir) || readdirSync(demoDir).length === 0) {
@@ -23,7 +25,7 @@ if (!existsSync(demoDir) || readdirSync(demoDir).length === 0) {
 
 try {
   // --no-build: serve dist/ as it is (the browser tests build once and must not rebuild under each other).
-  if (!args.includes('--no-build')) ensureBuild({ force: args.includes('--rebuild') });
+  if (!args.includes('--no-build') && root === DIST_DIR) ensureBuild({ force: args.includes('--rebuild') });
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
@@ -31,7 +33,7 @@ try {
 
 let server;
 try {
-  server = await serveStatic({ root: DIST_DIR, base: '/', host, port });
+  server = await serveStatic({ root, base: '/', host, port });
 } catch (error) {
   const code = error && typeof error === 'object' && 'code' in error ? error.code : '';
   process.stderr.write(

@@ -44,7 +44,7 @@ describe('boot', () => {
   });
 
   it('serves wasm as application/wasm and every build file under the subpath', async () => {
-    const assets = readdirSync(join(DIST_DIR, 'assets'));
+    const assets = readdirSync(join(process.env.WORKBENCH_DIST ?? DIST_DIR, 'assets'));
     const wasm = assets.filter((name) => name.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThan(0);
     for (const name of wasm) {
@@ -75,7 +75,8 @@ describe('boot', () => {
 describe('npm start', () => {
   it('serves the build on loopback and prints the URL', async () => {
     // --port 0: any free port, so the test never collides with a workbench the user has running on 4173.
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs'), '--port', '0', '--no-build'], {
+    const dist = process.env.WORKBENCH_DIST ?? DIST_DIR;
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs'), '--port', '0', '--no-build', '--dist', dist], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
