@@ -6,8 +6,8 @@
  * an InputError.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { readParquet } from '../../src/data/parquet.ts';
 import type { Frame } from '../../src/data/frame.ts';
 import { InputError } from '../../src/core/errors.ts';
@@ -15,6 +15,8 @@ import { sha256Hex } from '../../src/core/hash.ts';
 import { TOLERANCE, STATE_FEATURES } from '../../src/core/constants.ts';
 import { defaultParams, type StateContinueParams } from '../../src/experiments/stateContinue/inputs.ts';
 import { loadBaselineDir } from '../../src/experiments/stateContinue/loadBaselineDir.ts';
+import { loadBaseline, recognizeDropped } from '../../src/data/intake.ts';
+import type { BaselineInputs } from '../../src/experiments/stateContinue/inputs.ts';
 import { runStateContinue, type StateContinueOutcome } from '../../src/experiments/stateContinue/pipeline.ts';
 
 const ROOT = join(__dirname, '../fixtures/state-continue');
@@ -89,6 +91,21 @@ function paramsFromArgs(args: string[], runId: string): StateContinueParams {
     }
   }
   return params;
+}
+
+/** The app's path: the run folder's files as a folder drop (`baseline/...`), recognised and loaded by intake. */
+async function loadThroughIntake(dir: string): Promise<BaselineInputs> {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(dir);
+  const entries = files.map((path) => ({ path: `baseline/${relative(dir, path)}`, data: new Uint8Array(readFileSync(path)) }));
+  return loadBaseline(await recognizeDropped(entries));
 }
 
 type Cell = string | number | null;
@@ -253,6 +270,10 @@ describe('state-continue parity with the seed', () => {
     const bad = c.name.startsWith('bad_') || c.exitCode === 2;
     if (bad) {
       it(`${c.name}: refused with an InputError`, async () => {
+        // through the app's intake (which may refuse it before the pipeline sees it) ...
+        const viaIntake = async () => runStateContinue(await loadThroughIntake(join(c.dir, 'baseline')), paramsFromArgs(c.args, c.runId));
+        await expect(viaIntake()).rejects.toBeInstanceOf(InputError);
+        // ... and through the pipeline's own checks, which carry the seed's message
         const run = async () => {
           const inputs = loadBaselineDir(join(c.dir, 'baseline'), c.baselineRunId);
           return runStateContinue(inputs, paramsFromArgs(c.args, c.runId));
@@ -280,7 +301,8 @@ describe('state-continue parity with the seed', () => {
       const capped = c.args.includes('--max-rows-per-split');
 
       it('runs', async () => {
-        const inputs = loadBaselineDir(join(c.dir, 'baseline'), c.baselineRunId);
+        const inputs = await loadThroughIntake(join(c.dir, 'baseline'));
+        expect(inputs.baselineRunId).toBe(c.baselineRunId);
         outcome = await runStateContinue(inputs, paramsFromArgs(c.args, c.runId));
         expect(outcome.artifacts.map((a) => a.name)).toEqual([
           'state_continue_train.parquet',
