@@ -134,3 +134,14 @@ describe('evaluation series for the charts', () => {
     expect(performanceTable(kept.map((r) => r.pnl), kept.map((r) => r.bad))).toEqual(run.evaluation!.test.rules_ml);
   });
 });
+
+describe('training refusals', () => {
+  it('an empty train part is refused with a message, not a crash', async () => {
+    const { trainRiskFilter } = await import('./trainer.ts');
+    const ledger = await readLedger(new Uint8Array(readFileSync(join(FIXTURES, 'too_small/ledger.jsonl'))), 'ledger.jsonl');
+    const dataset = new TradeDataset();
+    const { importLedger } = await import('./ledger.ts');
+    importLedger(ledger.entries.slice(0, 1), dataset);
+    expect(await trainRiskFilter(dataset.rows, { ...DEFAULT_RISK_PARAMS, minRows: 1 })).toEqual({ status: 'refused', message: 'train part is empty (1 rows, 1 held out for the test)', n_train: 0, n_test: 1 });
+  });
+});

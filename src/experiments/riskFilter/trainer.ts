@@ -119,6 +119,8 @@ export async function trainRiskFilter(
   });
   const nTest = testCount(n);
   const nTrain = n - nTest;
+  // (the reference crashes on an empty train part, possible only with min_rows below 2)
+  if (nTrain === 0) return { status: 'refused', message: `train part is empty (${n} rows, ${nTest} held out for the test)`, n_train: nTrain, n_test: nTest };
   let trainBad = 0;
   for (let i = 0; i < nTrain; i++) trainBad += y[i];
   if (trainBad === 0 || trainBad === nTrain) {
