@@ -248,7 +248,7 @@ describe('state-continue fixtures', () => {
   const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((c) => statSync(join(FIXTURES, c)).isDirectory()) : [];
 
   it('has the cases the parity tests use', () => {
-    for (const name of ['default', 'gaps_iso', 'ridge_clip', 'capped', 'ages_unsorted', 'horizon_edge', 'no_signal', 'real_bars', 'no_manifest', 'ns_brotli', 'bad_missing_column', 'bad_f_mismatch']) {
+    for (const name of ['default', 'gaps_iso', 'ridge_clip', 'capped', 'ages_unsorted', 'horizon_edge', 'no_signal', 'real_bars', 'no_manifest', 'ns_brotli', 'us_float64', 'arrow_dict', 'duckdb_written', 'huber_max_iter', 'bad_missing_column', 'bad_f_mismatch', 'bad_replay_column']) {
       expect(cases).toContain(name);
     }
   });
