@@ -25,6 +25,7 @@ import {
   type Workbench,
 } from './headless/harness.ts';
 import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags } from './headless/cli.ts';
+import { runRiskFilter } from './headless/riskFilter.ts';
 
 /** The seed's nine artifacts (SPEC section 3), in the order the oracle lists them. */
 export const STATE_CONTINUE_ARTIFACTS = [
@@ -61,7 +62,8 @@ const USAGE = `usage:
       [--regressor-kind huber|ridge] [--ridge-alpha 10] [--huber-max-iter 1000] [--regression-target-clip-bps 0]
       [--max-rows-per-split 0] [--continue-horizon-minutes 30] [--min-continue-edge-bps 5.0]
       [--backend auto|cpu|wasm|webgpu] [--run-id ID] [--timeout-minutes 60] [--profile-dir DIR]
-  npm run headless -- risk-filter ...   (see README.md)`;
+  npm run headless -- risk-filter --ledger FILE --out DIR [--mae-threshold 0.03] [--min-rows 20]
+      [--risk-threshold 0.5] [--profile-dir DIR] [--timeout-minutes 10]`;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -218,27 +220,20 @@ export async function runStateContinue(argv: string[]): Promise<number> {
   }
 }
 
-/** The risk-filter runner lives in its own module (another helper's); loaded only when asked for. */
-async function runRiskFilterCommand(argv: string[]): Promise<number> {
-  const modulePath = pathToFileURL(join(import.meta.dirname, 'headless', 'riskFilter.ts')).href;
-  const module = (await import(modulePath)) as { runRiskFilter?: (args: string[]) => Promise<number | void> | number | void };
-  if (typeof module.runRiskFilter !== 'function') throw new Error('scripts/headless/riskFilter.ts exports no runRiskFilter');
-  const code = await module.runRiskFilter(argv);
-  return typeof code === 'number' ? code : EXIT_OK;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'state-continue':
       return runStateContinue(rest);
     case 'risk-filter':
-      return runRiskFilterCommand(rest);
-    case undefined:
+      return runRiskFilter(rest);
     case '-h':
     case '--help':
       console.log(USAGE);
-      return command === undefined ? EXIT_INPUT_ERROR : EXIT_OK;
+      return EXIT_OK;
+    case undefined:
+      log(USAGE);
+      return EXIT_INPUT_ERROR;
     default:
       log(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return EXIT_INPUT_ERROR;
