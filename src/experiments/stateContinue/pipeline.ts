@@ -187,14 +187,16 @@ async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParam
   );
   const symbols = new SharedCodes();
 
-  const { featureRows, scores } = await stages.run('frozen_scores', () => {
+  const { featureRows, scores, entry } = await stages.run('frozen_scores', () => {
     progress({ stage: 'frozen_scores', done: 0, total: 1 });
     // the seed's runner checks F against every head before anything else
     checkFrozenHeads(inputs.directionInitializers, inputs.entryInitializers, inputs.featureOrder.length);
     const featureRows = filterFeatureRows(inputs.featureFrame, inputs.featureOrder);
     const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
+    // the entry set (and its errors) come before the replay, as in the seed's _load_entry_labels
+    const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
     progress({ stage: 'frozen_scores', done: 1, total: 1, rows: scores.sampleRows.length });
-    return { featureRows, scores };
+    return { featureRows, scores, entry };
   });
 
   const { replay, stats } = await stages.run('path_stats', () => {
@@ -207,7 +209,6 @@ async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParam
 
   const stateFrame = await stages.run('state_frame', () => {
     progress({ stage: 'state_frame', done: 0, total: 1 });
-    const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
     const built = buildStateFrame(inputs.featureFrame, featureRows, inputs.entryLabels, entry, replay, stats, symbols, {
       featureOrder: inputs.featureOrder,
       ages: params.ages,
