@@ -12,8 +12,7 @@ import { sha256Hex } from '../core/hash.ts';
 import { pyRepr } from '../core/pyjson.ts';
 import { ENTRY_HEADS, DIRECTION_HEAD } from '../core/constants.ts';
 import type { BaselineInputs, OnnxTensor, PricePlan } from '../experiments/stateContinue/inputs.ts';
-import { readParquet, type FooterColumn } from './parquet.ts';
-import { readParquetFooter, checkEnvelope, decodeFooter, FooterError } from './parquetFooter.ts';
+import { readParquetAsync, parquetSchemaAsync, type FooterColumn } from './parquet.ts';
 import { readOnnx } from './onnx.ts';
 import { unzipEntriesAsync } from './zip.ts';
 
@@ -87,10 +86,6 @@ function sizeOf(data: Blob | Uint8Array): number {
 
 async function bytesOf(data: Blob | Uint8Array): Promise<Uint8Array> {
   return data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
-}
-
-async function sliceBytes(data: Blob | Uint8Array, start: number, end: number): Promise<Uint8Array> {
-  return data instanceof Uint8Array ? data.subarray(start, end) : new Uint8Array(await data.slice(start, end).arrayBuffer());
 }
 
 /**
@@ -276,14 +271,6 @@ const REPLAY_RULES: Record<string, ColumnRule> = {
   spread_bps: 'number',
 };
 
-/** The footer of a parquet file read from its ends only (a Blob is sliced: a 1 GB file costs a few kB). */
-async function footerOf(data: Blob | Uint8Array): Promise<{ rowCount: number; columns: FooterColumn[] }> {
-  const size = sizeOf(data);
-  if (size < 12) return readParquetFooter(await bytesOf(data));
-  const footerLength = checkEnvelope(await sliceBytes(data, 0, 4), await sliceBytes(data, size - 8, size), size);
-  return decodeFooter(await sliceBytes(data, size - 8 - footerLength, size - 8));
-}
-
 async function checkParquet(
   file: BaselineFile,
   rules: Record<string, ColumnRule>,
@@ -292,10 +279,10 @@ async function checkParquet(
 ): Promise<void> {
   let footer: { rowCount: number; columns: FooterColumn[] };
   try {
-    footer = await footerOf(file.data);
+    footer = await parquetSchemaAsync(file.data, file.runPath);
   } catch (error) {
-    const reason = error instanceof FooterError ? error.message : (error as Error).message;
-    problems.push({ file: file.runPath, message: `cannot read parquet: ${reason}` });
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems.map((p) => ({ ...p, file: file.runPath })));
     return;
   }
   const byName = new Map(footer.columns.map((c) => [c.name, c]));
@@ -566,11 +553,11 @@ export async function loadBaseline(set: BaselineFileSet): Promise<BaselineInputs
   const replayFile = findReplay(set, splitManifest, []);
   if (!replayFile) throw new InputError(`${LAYOUT_PATH.splitManifest}: the replay parquet cannot be found`);
 
-  const featureFrame = readParquet(await bytesOf(files.featureFrame.data), files.featureFrame.runPath, {
+  const featureFrame = await readParquetAsync(files.featureFrame.data, files.featureFrame.runPath, {
     columns: [...FEATURE_FRAME_COLUMNS, ...featureOrder.filter((f) => !FEATURE_FRAME_COLUMNS.includes(f))],
   });
-  const entryLabels = readParquet(await bytesOf(files.entryLabels.data), files.entryLabels.runPath, { columns: ENTRY_LABEL_COLUMNS });
-  const replay = readParquet(await bytesOf(replayFile.data), replayFile.runPath, { columns: REPLAY_COLUMNS });
+  const entryLabels = await readParquetAsync(files.entryLabels.data, files.entryLabels.runPath, { columns: ENTRY_LABEL_COLUMNS });
+  const replay = await readParquetAsync(replayFile.data, replayFile.runPath, { columns: REPLAY_COLUMNS });
   const directionInitializers = readOnnx(await bytesOf(files.directionOnnx.data), files.directionOnnx.runPath).initializers;
   const entryInitializers = readOnnx(await bytesOf(files.entryOnnx.data), files.entryOnnx.runPath).initializers;
   const modelTrainManifest = files.modelTrainManifest ? await json(files.modelTrainManifest) : null;

@@ -53,7 +53,7 @@ import {
 } from 'apache-arrow';
 import { InputError, type InputProblem } from '../core/errors.ts';
 import type { Column, Frame, NumericColumn, NumericType } from './frame.ts';
-import { readParquetFooter, FooterError, type ColumnKind, type FooterColumn } from './parquetFooter.ts';
+import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
 
@@ -123,38 +123,145 @@ export interface ReadParquetOptions {
  */
 export function readParquet(bytes: Uint8Array, file: string, options: ReadParquetOptions = {}): Frame {
   const footer = parquetSchema(bytes, file);
-  const wanted = options.columns ? [...new Set(options.columns)] : null;
-  if (wanted) {
-    const present = new Set(footer.columns.map((c) => c.name));
-    const missing = wanted.filter((name) => !present.has(name));
-    if (missing.length > 0) {
-      const problems = missing.map((name) => ({
-        file,
-        field: name,
-        message: `column ${name} is missing (found columns: ${footer.columns.map((c) => c.name).join(', ')})`,
-      }));
-      throw new InputError(problems.map((p) => `${file}: ${p.message}`).join('\n'), problems);
-    }
-    const unsupported = footer.columns.filter((c) => wanted.includes(c.name) && c.kind === 'unsupported');
-    if (unsupported.length > 0) throw unsupportedError(file, unsupported);
-  }
-
+  const wanted = checkWanted(footer, file, options.columns);
   let table: pw.Table;
   try {
-    table = pw.readParquet(bytes, { batchSize: options.batchSize ?? Math.max(BATCH_SIZE, Math.min(footer.rowCount, 1 << 22)) });
+    table = pw.readParquet(bytes, { batchSize: options.batchSize ?? batchSizeFor(footer.rowCount) });
   } catch (error) {
-    if (isWasmPanic(error)) {
-      panics++;
-      const reason = `cannot read parquet: the decoder crashed on this file (${reasonOf(error)}); it is malformed or uses a feature the decoder does not support`;
-      throw new ParquetDecoderPanic(`${file}: ${reason}`, [{ file, message: reason }]);
-    }
-    throw fail(file, `cannot read parquet: ${reasonOf(error)}`);
+    throw decodeError(file, error);
   }
   try {
     return tableToFrame(table, file, footer, wanted);
   } finally {
     table.free();
   }
+}
+
+/** Blobs above this size are read through ParquetFile (column ranges only) instead of whole into wasm memory. */
+export const IN_MEMORY_PARQUET_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Like readParquet, for a Blob/File too. Small inputs are read whole (fastest); a Blob larger than
+ * `maxInMemoryBytes` is read through parquet-wasm's ParquetFile, which fetches only the requested columns' byte
+ * ranges: wasm memory (which never shrinks, and stops at 4 GB) then holds the decoded columns, not the file.
+ */
+export async function readParquetAsync(
+  data: Blob | Uint8Array,
+  file: string,
+  options: ReadParquetOptions & { maxInMemoryBytes?: number } = {},
+): Promise<Frame> {
+  if (data instanceof Uint8Array) return readParquet(data, file, options);
+  if (data.size <= (options.maxInMemoryBytes ?? IN_MEMORY_PARQUET_BYTES)) return readParquet(new Uint8Array(await data.arrayBuffer()), file, options);
+  const footer = await parquetSchemaAsync(data, file);
+  const wanted = checkWanted(footer, file, options.columns);
+  const columns = wanted ?? footer.columns.filter((c) => c.kind !== 'unsupported').map((c) => c.name);
+  if (columns.length === 0) return { length: footer.rowCount, names: [], columns: {} };
+  let table: pw.Table;
+  let parquetFile: pw.ParquetFile | null = null;
+  try {
+    table = await withPanicGuard(async () => {
+      parquetFile = await pw.ParquetFile.fromFile(data);
+      return parquetFile.read({ columns, batchSize: options.batchSize ?? batchSizeFor(footer.rowCount) });
+    });
+  } catch (error) {
+    throw decodeError(file, error);
+  } finally {
+    try {
+      (parquetFile as pw.ParquetFile | null)?.free();
+    } catch {
+      // a panicked instance may refuse even this; the worker is to be replaced anyway
+    }
+  }
+  try {
+    return tableToFrame(table, file, footer, wanted);
+  } finally {
+    table.free();
+  }
+}
+
+/**
+ * ParquetFile decodes inside wasm-bindgen futures: a panic there is thrown from a microtask, not into our
+ * promise, which would then never settle. Listen for it globally while the read runs and fail the read instead.
+ */
+async function withPanicGuard<T>(run: () => Promise<T>): Promise<T> {
+  let detach = () => {};
+  const panicked = new Promise<never>((_, reject) => {
+    const proc = (globalThis as { process?: NodeJS.Process }).process;
+    if (proc && typeof proc.on === 'function' && proc.versions?.node) {
+      const onError = (error: unknown) => {
+        if (isWasmPanic(error)) reject(error);
+        else if (proc.listenerCount('uncaughtException') <= 1) {
+          // we are the only listener: keep Node's default for anything else (report and exit)
+          console.error(error);
+          proc.exit(1);
+        }
+      };
+      proc.on('uncaughtException', onError);
+      detach = () => proc.off('uncaughtException', onError);
+    } else if (typeof globalThis.addEventListener === 'function') {
+      const onError = (event: ErrorEvent) => {
+        if (isWasmPanic(event.error ?? new Error(event.message))) {
+          event.preventDefault();
+          reject(event.error ?? new Error(event.message));
+        }
+      };
+      globalThis.addEventListener('error', onError);
+      detach = () => globalThis.removeEventListener('error', onError);
+    }
+  });
+  try {
+    return await Promise.race([run(), panicked]);
+  } finally {
+    detach();
+  }
+}
+
+/** parquetSchema for a Blob/File: reads the first 4 and last bytes only (a 1 GB file costs a few kB). */
+export async function parquetSchemaAsync(data: Blob | Uint8Array, file: string): Promise<ParquetSchema> {
+  if (data instanceof Uint8Array) return parquetSchema(data, file);
+  const slice = async (start: number, end: number) => new Uint8Array(await data.slice(start, end).arrayBuffer());
+  try {
+    const size = data.size;
+    if (size < 12) return parquetSchema(await slice(0, size), file);
+    const footerLength = checkEnvelope(await slice(0, 4), await slice(size - 8, size), size);
+    const footer = decodeFooter(await slice(size - 8 - footerLength, size - 8));
+    return { rowCount: footer.rowCount, columns: footer.columns };
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw fail(file, `cannot read parquet: ${reasonOf(error)}`);
+  }
+}
+
+function batchSizeFor(rowCount: number): number {
+  return Math.max(BATCH_SIZE, Math.min(rowCount, 1 << 22));
+}
+
+function decodeError(file: string, error: unknown): InputError {
+  if (isWasmPanic(error)) {
+    panics++;
+    const reason = `cannot read parquet: the decoder crashed on this file (${reasonOf(error)}); it is malformed or uses a feature the decoder does not support`;
+    return new ParquetDecoderPanic(`${file}: ${reason}`, [{ file, message: reason }]);
+  }
+  return fail(file, `cannot read parquet: ${reasonOf(error)}`);
+}
+
+/** The requested columns (deduplicated), after checking that each exists and can be loaded; null for all. */
+function checkWanted(footer: ParquetSchema, file: string, columns: string[] | undefined): string[] | null {
+  if (!columns) return null;
+  const wanted = [...new Set(columns)];
+  const present = new Set(footer.columns.map((c) => c.name));
+  const missing = wanted.filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    const problems = missing.map((name) => ({
+      file,
+      field: name,
+      message: `column ${name} is missing (found columns: ${footer.columns.map((c) => c.name).join(', ')})`,
+    }));
+    throw new InputError(problems.map((p) => `${file}: ${p.message}`).join('\n'), problems);
+  }
+  const unsupported = footer.columns.filter((c) => wanted.includes(c.name) && c.kind === 'unsupported');
+  if (unsupported.length > 0) throw unsupportedError(file, unsupported);
+  return wanted;
 }
 
 function unsupportedError(file: string, columns: { name: string; type: string }[]): InputError {
