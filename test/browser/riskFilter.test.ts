@@ -176,11 +176,18 @@ describe.sequential('risk filter in the page', () => {
     expect(Number(await page.locator('#dataset-metadata [data-count="row_count"]').textContent())).toBe(expected('normal').dataset.row_count);
   });
 
-  it('a session freezes the active model; a risk check of one signal answers ALLOW or BLOCK', async () => {
+  it('a session freezes the active model; a promotion during it waits for the next; a check answers ALLOW or BLOCK', async () => {
     const { page } = workbench!;
     await ensureOnScreen(page, '#session-start', 'registry');
+    await page.locator('#session-lock').uncheck();
     await page.locator('#session-start').click();
     await page.locator(`#session-status[data-model="${candidates[0]}"]`).waitFor();
+    // promoted during the session (not locked): the session keeps its model
+    await page.locator('#promote-model').selectOption(candidates[1]);
+    await page.locator('#promote-reason').fill('promoted mid-session');
+    await command(page, '#promote-button');
+    expect((await registryState(page)).active).toBe(candidates[1]);
+    expect(await page.locator('#session-status').getAttribute('data-model')).toBe(candidates[0]);
     const fill = async (values: Record<string, number>) => {
       for (const [name, v] of Object.entries(values)) await page.locator(`input[data-feature="${name}"]`).fill(String(v));
       await page.locator('#risk-check-button').click();
@@ -190,6 +197,12 @@ describe.sequential('risk filter in the page', () => {
     expect(await page.locator('#risk-check-result').getAttribute('data-decision')).toBe('ALLOW');
     await fill({ close: 180, sma_20: 178, dist_200sma: -0.25, vol_ratio: 2.2, atr_pct: 0.07 });
     await page.locator('#risk-check-result[data-decision="BLOCK"]').waitFor();
+    expect(await page.locator('#risk-check-result').textContent()).toBeTruthy();
+    await page.locator('#session-end').click();
+    await page.locator('#session-status[data-model=""]').waitFor();
+    // the next session trades with the model promoted meanwhile
+    await page.locator('#session-start').click();
+    await page.locator(`#session-status[data-model="${candidates[1]}"]`).waitFor();
     await page.locator('#session-end').click();
   });
 });
@@ -307,6 +320,17 @@ describe.sequential('risk filter: bad files, batch checks, offline cycle, regist
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after.at(-1)?.text).toContain('registry imported from risk_registry.json');
     expect(await page.locator('#registry-status').getAttribute('data-active')).toBe(file.state.active);
+
+    // one model: exported as JSON, imported again into a registry that holds it already: refused by name
+    const row = page.locator('#registry-models tr.registry-model').first();
+    const modelId = await row.getAttribute('data-model-id');
+    const [modelDownload] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'JSON' }).click()]);
+    const modelPath = join(scratch, modelDownload.suggestedFilename());
+    await modelDownload.saveAs(modelPath);
+    expect(JSON.parse(readFileSync(modelPath, 'utf8'))).toMatchObject({ kind: 'ml-workbench.risk-model', model: { id: modelId } });
+    await page.locator('#registry-import-input').setInputFiles(modelPath);
+    await page.locator('#registry-message[data-tone="error"]').waitFor();
+    expect(await page.locator('#registry-message').textContent()).toBe(`risk_model_${modelId}.json: A model with id ${modelId} is already registered.`);
   });
 });
 
