@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
-import { tableToIPC, vectorFromArray, Dictionary, Utf8, Int32, Table as ArrowTable } from 'apache-arrow';
+import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
 import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
 import { makeFrame, stringAt, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
@@ -218,6 +218,46 @@ describe('writeParquet', () => {
       expect(strings(frame, 'symbol')).toEqual(['ETHUSDT', 'BTCUSDT', null, 'ETHUSDT', 'SOLUSDT', 'BTCUSDT']);
       expect((frame.columns.symbol as StringColumn).dictionary).toEqual(['ETHUSDT', 'BTCUSDT', 'SOLUSDT']);
     }
+  });
+
+  it('Arrow types that pyarrow keeps in the file schema: timestamp[s], timestamp[ns, tz], date64, large_utf8, uint64', () => {
+    // built from raw buffers (nulls in the third row) so the stored values are exactly these
+    const valid = Uint8Array.from([0b011]);
+    const col = <T extends DataType>(type: T, data: ArrayLike<unknown>, nullBitmap = valid) =>
+      makeVector(makeData({ type, length: 3, nullCount: 1, nullBitmap, data } as never));
+    const table = new ArrowTable({
+      ts_s: col(new TimestampSecond(), BigInt64Array.from([1700000000n, -1n, 0n])),
+      ts_ns_tz: col(new TimestampNanosecond('America/New_York'), BigInt64Array.from([1700000000123456789n, -1500n, 0n])),
+      d64: col(new DateMillisecond(), BigInt64Array.from([BigInt(Date.UTC(2024, 1, 29)), BigInt(Date.UTC(1969, 11, 31)), 0n])),
+      d32: col(new DateDay(), Int32Array.from([10957, 0, 0]), Uint8Array.from([0b101])),
+      big: vectorFromArray(['x', null, 'ünï'], new LargeUtf8()),
+      u64: col(new Uint64(), BigUint64Array.from([0n, 9007199254740993n, 0n])),
+    });
+    const bytes = pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream')));
+    const frame = readParquet(bytes, 'arrow.parquet');
+    expect(micros(frame, 'ts_s')).toEqual([1700000000000000, -1000000, NaN]);
+    expect(micros(frame, 'ts_ns_tz')).toEqual([1700000000123456, -2, NaN]);
+    expect(strings(frame, 'd64')).toEqual(['2024-02-29', '1969-12-31', null]);
+    expect(strings(frame, 'd32')).toEqual(['2000-01-01', null, '1970-01-01']);
+    expect(strings(frame, 'big')).toEqual(['x', null, 'ünï']);
+    expect((frame.columns.u64 as NumericColumn).type).toBe('uint64');
+    expect(numbers(frame, 'u64')).toEqual([0, 9007199254740992, NaN]); // int64 as float64: exact up to 2^53
+  });
+
+  it('empty frames and all-null columns round trip', () => {
+    const empty = makeFrame(['a', 's', 't'], {
+      a: { kind: 'number', type: 'float32', values: new Float32Array(0) },
+      s: { kind: 'string', codes: new Int32Array(0), dictionary: [] },
+      t: { kind: 'timestamp', micros: new Float64Array(0) },
+    });
+    const back = readParquet(writeParquet(empty), 'empty.parquet');
+    expect(back.length).toBe(0);
+    expect(back.names).toEqual(['a', 's', 't']);
+    const nulls = makeFrame(['s', 'x'], {
+      s: { kind: 'string', codes: Int32Array.from([-1, -1]), dictionary: [] },
+      x: { kind: 'number', type: 'float64', values: Float64Array.from([NaN, NaN]) },
+    });
+    expect(readParquet(writeParquet(nulls), 'nulls.parquet').columns).toEqual(nulls.columns);
   });
 
   it('an unsupported column is skipped unless asked for, then it is an InputError naming file, column and type', () => {
