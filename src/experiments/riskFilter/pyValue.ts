@@ -24,6 +24,8 @@ class DecodeError extends Error {
 }
 
 const NUMBER_RE = /(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
+const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const WS = new Set([' ', '\t', '\n', '\r']);
 
 /** json.loads(text) with Python 3.11's decoder messages (`exc.msg`). */
@@ -36,10 +38,17 @@ export function parsePyJson(text: string): PyJsonParse {
   };
 
   const scanString = (start: number): [string, number] => {
-    // start is the index just after the opening quote
+    // start is the index just after the opening quote; plain runs are sliced whole (no per-character work)
     let out = '';
     let i = start;
     for (;;) {
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(text);
+      const runEnd = PLAIN_RUN.lastIndex;
+      if (runEnd > i) {
+        out += text.slice(i, runEnd);
+        i = runEnd;
+      }
       if (i >= n) throw new DecodeError('Unterminated string starting at', start - 1);
       const c = text[i];
       if (c === '"') return [out, i + 1];
@@ -47,9 +56,9 @@ export function parsePyJson(text: string): PyJsonParse {
         i++;
         if (i >= n) throw new DecodeError('Unterminated string starting at', start - 1);
         const e = text[i];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e in simple) {
-          out += simple[e];
+        const simple = SIMPLE_ESCAPES[e];
+        if (simple !== undefined) {
+          out += simple;
           i++;
           continue;
         }
@@ -70,9 +79,8 @@ export function parsePyJson(text: string): PyJsonParse {
         out += String.fromCodePoint(code);
         continue;
       }
-      if (c.charCodeAt(0) < 0x20) throw new DecodeError('Invalid control character at', i);
-      out += c;
-      i++;
+      // what stops a plain run and is neither a quote nor a backslash: a control character
+      throw new DecodeError('Invalid control character at', i);
     }
   };
 
@@ -171,7 +179,11 @@ function jsonString(text: string): string {
   return JSON.stringify(text);
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Python's str order (code points); UTF-16 order is the same unless a surrogate is involved. */
 function comparePython(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const ca = Array.from(a);
   const cb = Array.from(b);
   const m = Math.min(ca.length, cb.length);
