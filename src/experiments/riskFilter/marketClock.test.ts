@@ -28,6 +28,17 @@ describe('US equities clock (09:30–16:00 America/New_York, Mon–Fri)', () => 
     expect(isMarketOpen(US_EQUITIES, at('2026-10-30T20:30:00Z'))).toBe(false); // Friday 16:30 EDT
   });
 
+  it('hours inside the DST jump: 02:00–03:00 does not exist in spring and happens twice in autumn', () => {
+    const night: MarketConfig = { name: 'night', timeZone: 'America/New_York', open: '01:00', close: '03:00', days: [1, 2, 3, 4, 5, 6, 7] };
+    expect(isMarketOpen(night, at('2026-03-08T06:30:00Z'))).toBe(true); // 01:30 EST
+    expect(isMarketOpen(night, at('2026-03-08T07:00:00Z'))).toBe(false); // 03:00 EDT: the hour 02:xx was skipped
+    expect(marketStatus(night, at('2026-03-08T07:00:00Z')).local).toBe('2026-03-08 03:00');
+    expect(isMarketOpen(night, at('2026-11-01T05:30:00Z'))).toBe(true); // 01:30 EDT
+    expect(isMarketOpen(night, at('2026-11-01T06:30:00Z'))).toBe(true); // 01:30 EST, the second time
+    expect(isMarketOpen(night, at('2026-11-01T07:30:00Z'))).toBe(true); // 02:30 EST
+    expect(isMarketOpen(night, at('2026-11-01T08:00:00Z'))).toBe(false); // 03:00 EST
+  });
+
   it('weekends and the UTC date line', () => {
     expect(marketStatus(US_EQUITIES, at('2026-01-31T15:00:00Z'))).toMatchObject({ open: false, weekday: 'Sat', reason: expect.stringMatching(/not a trading day/) });
     // Saturday 01:00 UTC is still Friday 20:00 in New York: closed after the close, not a weekend

@@ -119,6 +119,9 @@ export function swingResultText(run: SwingRun): string {
   return `${pyJsonDumps(swingResultObject(run), { indent: 2 })}\n`;
 }
 
+/** swing_result.json of a run (the same as swingResultText). */
+export const swingResult = swingResultText;
+
 /** What the reference does with one ledger: import it into an empty dataset, import it again, train, evaluate. */
 export async function runSwingReference(source: LedgerSource, params: RiskParams, fitter?: RiskFitter): Promise<SwingRun & { datasetRows: TradeDataset }> {
   const dataset = new TradeDataset();
