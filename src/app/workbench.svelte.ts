@@ -12,6 +12,8 @@ import { inputFingerprint, type DetectedFile, type DroppedFile, type IntakeRepor
 import { createPipelineClient } from './workers.ts';
 import { fetchDemo } from './files.ts';
 import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
+import { runFromFragment, shareFragment } from './share.ts';
+import { exportRuns, importRuns, RUNS_EXPORT_NAME } from '../store/runsExport.ts';
 
 export const SCREENS = ['intake', 'experiment', 'report', 'runs', 'riskfilter', 'registry', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -44,6 +46,8 @@ export interface FitView {
 export interface ReportView {
   run: StoredRun;
   artifacts: Artifact[];
+  /** Opened from a shared link: the report only, no data, nothing stored. */
+  shared?: boolean;
 }
 
 export interface StorageView {
@@ -105,12 +109,33 @@ class Workbench {
     } catch (error) {
       this.notice = `Settings could not be read: ${(error as Error).message}`;
     }
+    this.openSharedLink();
+    window.addEventListener('hashchange', () => this.openSharedLink());
     await Promise.all([this.refreshRuns(), this.refreshStorage()]);
+  }
+
+  /** A link whose fragment carries a shared report opens it on the Report screen. */
+  private openSharedLink(): void {
+    try {
+      const run = runFromFragment(location.hash);
+      if (!run) return;
+      this.report = { run, artifacts: [], shared: true };
+      this.screen = 'report';
+    } catch (error) {
+      this.notice = (error as Error).message;
+    }
+  }
+
+  shareLink(run: StoredRun): string {
+    return `${location.href.split('#')[0]}${shareFragment(run)}`;
   }
 
   navigate(screen: Screen): void {
     this.screen = screen;
-    if (screen === 'runs') void this.refreshRuns();
+    if (screen === 'runs') {
+      this.runsMessage = '';
+      void this.refreshRuns();
+    }
     if (screen === 'settings') void this.refreshStorage();
   }
 
@@ -341,7 +366,6 @@ class Workbench {
   async refreshRuns(): Promise<void> {
     try {
       this.runs = await listRuns();
-      this.runsMessage = '';
     } catch (error) {
       this.runsMessage = `Stored runs could not be read: ${(error as Error).message}`;
     }
@@ -356,6 +380,36 @@ class Workbench {
     const artifacts = (await getRunArtifacts(id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes }));
     this.report = { run, artifacts };
     this.screen = 'report';
+  }
+
+  /** All stored runs with their artifacts as one .zip (read first, then packed: no transaction waits on zipping). */
+  async exportAllRuns(): Promise<void> {
+    const runs = await listRuns();
+    const withArtifacts = [];
+    for (const run of runs) withArtifacts.push({ run, artifacts: (await getRunArtifacts(run.id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes })) });
+    downloadBytes(exportRuns(withArtifacts), RUNS_EXPORT_NAME, 'application/zip');
+    this.runsMessage = `Exported ${runs.length} run${runs.length === 1 ? '' : 's'} to ${RUNS_EXPORT_NAME}.`;
+  }
+
+  /** Runs from an export file; each is stored in its own transaction, a taken id gets a suffix. */
+  async importRunsFile(file: File): Promise<void> {
+    try {
+      const imported = importRuns(new Uint8Array(await file.arrayBuffer()), file.name);
+      // A run already here (same id, same start and end) is not imported twice.
+      const here = new Set((await listRuns()).map((r) => `${r.id}|${r.startedAt}|${r.finishedAt}`));
+      const ids: string[] = [];
+      let skipped = 0;
+      for (const { run, artifacts } of imported) {
+        if (here.has(`${run.id}|${run.startedAt}|${run.finishedAt}`)) skipped++;
+        else ids.push((await saveRun(run, artifacts)).id);
+      }
+      this.runsMessage =
+        `Imported ${ids.length} run${ids.length === 1 ? '' : 's'} from ${file.name}${ids.length ? `: ${ids.join(', ')}` : ''}.` +
+        (skipped ? ` ${skipped} ${skipped === 1 ? 'was' : 'were'} already here.` : '');
+    } catch (error) {
+      this.runsMessage = (error as Error).message;
+    }
+    await Promise.all([this.refreshRuns(), this.refreshStorage()]);
   }
 
   async deleteRun(id: string): Promise<void> {
@@ -399,6 +453,18 @@ function withIntake(timings: Record<string, number>, intakeMs: number): Record<s
   const out: Record<string, number> = { intake: Math.round(((timings.intake ?? 0) + intakeMs) * 1000) / 1000 };
   for (const [stage, ms] of Object.entries(timings)) if (stage !== 'intake') out[stage] = ms;
   return out;
+}
+
+/** Hand bytes to the browser as a download (a transient link; the object URL is released after the click). */
+export function downloadBytes(bytes: Uint8Array, name: string, mime: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export function problemsText(problems: InputProblem[]): string {
