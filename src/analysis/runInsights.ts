@@ -97,6 +97,10 @@ function numbers(frame: Frame, name: string, file: string): ArrayLike<number> {
 }
 
 const PREDICTIONS_FILE = 'state_continue_predictions.parquet';
+/** Drawn points only (never the AUC): 1e-5 is far below a pixel and keeps the stored run small. */
+const round5 = (x: number) => Math.round(x * 1e5) / 1e5;
+/** The columns of the predictions artifact the plots read. */
+export const PREDICTION_PLOT_COLUMNS = ['split_id', 'side', 'feature_set', 'continue_target', 'expected_continue_edge_bps', 'continue_prob', 'predicted_continue_edge_bps', 'time_in_position_minutes'];
 
 /** Curves per model and split, and rows per split and age, from the predictions frame. */
 export function predictionInsights(predictions: Frame): Pick<RunInsights, 'models' | 'rows'> {
@@ -142,7 +146,7 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
         rows: rows.length,
         positives: roc.positives,
         auc: roc.auc,
-        roc: { fpr: thin.x, tpr: thin.y },
+        roc: { fpr: thin.x.map(round5), tpr: thin.y.map(round5) },
         calibration: { meanPredicted: cal.meanPredicted, fractionPositive: cal.fractionPositive, count: cal.count },
         edge: { meanPredicted: bins.meanX, meanRealised: bins.meanY, count: bins.count },
       });
@@ -207,6 +211,23 @@ export function featureDrift(featureFrame: Frame, featureOrder: string[], rows: 
   });
   features.sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1) || a.feature.localeCompare(b.feature));
   return { reference, actual, referenceRows: refRows.length, actualRows: actRows.length, features };
+}
+
+/** Everything, as the pipeline computes it at the end of a run (it holds the fits and the baseline's frame). */
+export function buildRunInsights(input: {
+  predictions: Frame;
+  featureFrame: Frame;
+  featureOrder: string[];
+  /** Rows of the feature frame kept by the seed's filter (stateFrame.ts filterFeatureRows). */
+  featureRows: ArrayLike<number>;
+  fits: { key: string; model: string; coef: ArrayLike<number>; intercept: number }[];
+}): RunInsights {
+  return {
+    version: INSIGHTS_VERSION,
+    ...predictionInsights(input.predictions),
+    coefficients: input.fits.length ? coefficientInsights(input.fits, input.featureOrder) : null,
+    drift: featureDrift(input.featureFrame, input.featureOrder, input.featureRows),
+  };
 }
 
 /** Insights from a stored run's artifacts alone (stored or imported runs): curves and rows, no coefficients or drift. */
