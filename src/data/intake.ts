@@ -8,13 +8,13 @@
  * usually foreign: `/mnt/x/replay.parquet`, `C:\data\replay.parquet`).
  */
 import { InputError, inputErrorFrom, type InputProblem } from '../core/errors.ts';
-import { sha256Hex } from '../core/hash.ts';
 import { pyRepr } from '../core/pyjson.ts';
 import { ENTRY_HEADS, DIRECTION_HEAD } from '../core/constants.ts';
 import type { BaselineInputs, OnnxTensor, PricePlan } from '../experiments/stateContinue/inputs.ts';
 import { readParquetAsync, parquetSchemaAsync, type FooterColumn } from './parquet.ts';
 import { readOnnx } from './onnx.ts';
 import { unzipEntriesAsync } from './zip.ts';
+import { sha256OfData } from './sha256Stream.ts';
 
 export interface BaselineEntry {
   path: string;
@@ -519,11 +519,11 @@ export interface InputFingerprint {
   sha256: string;
 }
 
-/** Name, size and SHA-256 of every input (WebCrypto digests run off the main thread). */
+/** Name, size and SHA-256 of every input (WebCrypto off the main thread; files over 256 MB hashed in slices). */
 export async function fingerprintFiles(set: BaselineFileSet): Promise<InputFingerprint[]> {
   const out: InputFingerprint[] = [];
   for (const file of await inputFiles(set)) {
-    out.push({ path: file.runPath, name: file.name, size: file.size, sha256: await sha256Hex(await bytesOf(file.data)) });
+    out.push({ path: file.runPath, name: file.name, size: file.size, sha256: await sha256OfData(file.data) });
   }
   return out;
 }
