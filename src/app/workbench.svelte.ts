@@ -84,6 +84,9 @@ class Workbench {
   fits = $state<FitView[]>([]);
   runLog = $state<string[]>([]);
   now = $state(clock());
+  /** When the current (or last) run was started with the Run button, and when it ended. */
+  runStartedAt = $state<number | null>(null);
+  runEndedAt = $state<number | null>(null);
   private controller: AbortController | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -213,6 +216,8 @@ class Workbench {
     const startedIso = this.files.length ? this.intakeStartedIso : new Date().toISOString();
     this.runState = 'running';
     this.runMessage = 'Running…';
+    this.runStartedAt = clock();
+    this.runEndedAt = null;
     this.stages = [];
     this.fits = [];
     this.runLog = [];
@@ -244,6 +249,7 @@ class Workbench {
       error = caught as Error;
       status = error instanceof CancelledError || controller.signal.aborted ? 'cancelled' : error instanceof InputError ? 'input-error' : 'failed';
     } finally {
+      this.runEndedAt = clock();
       this.stopTicker();
       this.controller = null;
       // The pipeline worker holds the loaded frames in wasm memory: end it, the next call spawns a fresh one.
