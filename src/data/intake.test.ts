@@ -120,6 +120,20 @@ describe('recognising and validating dropped runs', () => {
     expect(inputs.replay.length).toBeGreaterThan(0);
   });
 
+  it('keeps model_train_manifest.json as text, so the report can print 1.0 as Python does', async () => {
+    const manifest =
+      '{"CONTINUE": {"metrics": {"long_continue_prob": {"auc": 1.0}, "short_continue_prob": {"auc": 0.5}, ' +
+      '"long_expected_continue_edge_bps": {"mae_vs_constant_ratio": 1.0}, "short_expected_continue_edge_bps": {"mae_vs_constant_ratio": 0.9}}}}';
+    const entries = good.map((e) =>
+      e.path.endsWith('model/model_train_manifest.json') ? { path: e.path, data: new TextEncoder().encode(manifest) } : e,
+    );
+    const inputs = await loadBaseline(recognizeBaseline(entries));
+    expect(inputs.modelTrainManifestText).toBe(manifest);
+    const without = await loadBaseline(recognizeBaseline(good.filter((e) => !e.path.endsWith('model_train_manifest.json'))));
+    expect(without.modelTrainManifest).toBeNull();
+    expect(without.modelTrainManifestText).toBeNull();
+  });
+
   it('loose files are recognised by name; the replay by its base name', async () => {
     const loose = good.map((e) => ({ path: e.path.split('/').pop()!, data: e.data }));
     const set = recognizeBaseline(loose);

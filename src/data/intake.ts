@@ -561,6 +561,8 @@ export async function loadBaseline(set: BaselineFileSet): Promise<BaselineInputs
   const directionInitializers = readOnnx(await bytesOf(files.directionOnnx.data), files.directionOnnx.runPath).initializers;
   const entryInitializers = readOnnx(await bytesOf(files.entryOnnx.data), files.entryOnnx.runPath).initializers;
   const modelTrainManifest = files.modelTrainManifest ? await json(files.modelTrainManifest) : null;
+  // The text too: the report prints its numbers as Python does (1.0 stays 1.0), which the parsed value cannot tell.
+  const modelTrainManifestText = files.modelTrainManifest ? new TextDecoder().decode(await bytesOf(files.modelTrainManifest.data)) : null;
   return {
     baselineRunId: set.baselineRunId,
     featureOrder,
@@ -572,5 +574,6 @@ export async function loadBaseline(set: BaselineFileSet): Promise<BaselineInputs
     directionInitializers,
     entryInitializers,
     modelTrainManifest,
+    modelTrainManifestText,
   };
 }
