@@ -16,11 +16,6 @@ export interface DecisionTime {
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
-function digits(text: string): number {
-  if (text.length === 0 || ![...text].every(isDigit)) throw new RangeError('digits');
-  return Number(text);
-}
-
 function findSeparator(s: string): number {
   const n = s.length;
   if (n === 7) return 7;
@@ -65,62 +60,95 @@ function isoWeekToGregorian(year: number, week: number, day: number): [number, n
   return [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
 }
 
-function parseDate(s: string): [number, number, number] {
-  if (![7, 8, 10].includes(s.length)) throw new RangeError('date length');
-  const year = digits(s.slice(0, 4));
-  const hasSep = s[4] === '-';
-  let pos = 4 + (hasSep ? 1 : 0);
-  if (s[pos] === 'W') {
-    pos += 1;
-    const week = digits(s.slice(pos, pos + 2));
-    pos += 2;
+/** C's parse_isoformat_date: digits are read from the whole string (the date part is `len` long). */
+function parseDate(s: string, len: number): [number, number, number] {
+  const fail = () => new RangeError('Invalid isoformat string');
+  const y = cParseDigits(s, 0, 4);
+  if (!y) throw fail();
+  const [year] = y;
+  const usesSeparator = at(s, 4) === '-';
+  let p = usesSeparator ? 5 : 4;
+  if (at(s, p) === 'W') {
+    p++;
+    const w = cParseDigits(s, p, 2);
+    if (!w) throw fail();
+    let week: number;
+    [week, p] = w;
     let day = 1;
-    if (s.length > pos) {
-      if ((s[pos] === '-') !== hasSep) throw new RangeError('Inconsistent use of dash separator');
-      pos += hasSep ? 1 : 0;
-      day = digits(s.slice(pos, pos + 1));
+    if (p < len) {
+      if (usesSeparator && at(s, p++) !== '-') throw fail();
+      const d = cParseDigits(s, p, 1);
+      if (!d) throw fail();
+      [day] = d;
     }
     return isoWeekToGregorian(year, week, day);
   }
-  const month = digits(s.slice(pos, pos + 2));
-  pos += 2;
-  if ((s[pos] === '-') !== hasSep) throw new RangeError('Inconsistent use of dash separator');
-  pos += hasSep ? 1 : 0;
-  const day = digits(s.slice(pos, pos + 2));
-  if (pos + 2 !== s.length) throw new RangeError('date length');
-  return [year, month, day];
+  const m = cParseDigits(s, p, 2);
+  if (!m) throw fail();
+  let month: number;
+  [month, p] = m;
+  if (usesSeparator && at(s, p++) !== '-') throw fail();
+  const d = cParseDigits(s, p, 2);
+  if (!d) throw fail();
+  return [year, month, d[0]];
 }
 
 const FRACTION_CORRECTION = [100000, 10000, 1000, 100, 10];
 
-function parseHhMmSsFf(s: string): [number, number, number, number] {
-  const comps: [number, number, number, number] = [0, 0, 0, 0];
-  let pos = 0;
-  let hasSep = false;
-  for (let comp = 0; comp < 3; comp++) {
-    if (s.length - pos < 2) throw new RangeError('Incomplete time component');
-    comps[comp] = digits(s.slice(pos, pos + 2));
-    pos += 2;
-    const next = s[pos];
-    if (comp === 0) hasSep = next === ':';
-    if (next === undefined || comp >= 2) break;
-    if (hasSep && next !== ':') throw new RangeError('Invalid time separator');
-    pos += hasSep ? 1 : 0;
+/** The C string's byte at `p` ('\0' past the end, as its terminator). */
+const at = (s: string, p: number): string => (p < s.length ? s[p] : '\0');
+
+function cParseDigits(s: string, p: number, count: number): [number, number] | null {
+  let value = 0;
+  for (let i = 0; i < count; i++) {
+    const c = at(s, p++);
+    if (!isDigit(c)) return null;
+    value = value * 10 + (c.charCodeAt(0) - 48);
   }
-  if (pos < s.length) {
-    if (s[pos] !== '.' && s[pos] !== ',') throw new RangeError('Invalid microsecond component');
-    pos += 1;
-    const remainder = s.length - pos;
-    const toParse = Math.min(remainder, 6);
-    comps[3] = digits(s.slice(pos, pos + toParse));
-    if (toParse < 6) comps[3] *= FRACTION_CORRECTION[toParse - 1];
-    if (remainder > toParse && ![...s.slice(pos + toParse)].every(isDigit)) throw new RangeError('Non-digit values in unparsed fraction');
+  return [value, p];
+}
+
+interface HhMmSsFf {
+  /** C's return code: 0 parsed to the end, 1 something follows, < 0 malformed. */
+  rv: number;
+  values: [number, number, number, number];
+}
+
+/**
+ * CPython 3.11's C `parse_hh_mm_ss_ff` (Modules/_datetimemodule.c), which is what `datetime.fromisoformat`
+ * runs (the pure-Python version in Lib/datetime.py is stricter and not used): `[HH[:?MM[:?SS]]][{.,}f…]`,
+ * where a fraction may also follow seconds without a dot, and digits past the sixth are skipped.
+ */
+function cParseHhMmSsFf(s: string, start: number, end: number): HhMmSsFf {
+  const values: [number, number, number, number] = [0, 0, 0, 0];
+  let p = start;
+  let hasSeparator = true;
+  let i = 0;
+  for (; i < 3; i++) {
+    const d = cParseDigits(s, p, 2);
+    if (!d) return { rv: -3, values };
+    [values[i], p] = d;
+    const c = at(s, p++);
+    if (i === 0) hasSeparator = c === ':';
+    if (p >= end) return { rv: c !== '\0' ? 1 : 0, values };
+    else if (hasSeparator && c === ':') continue;
+    else if (c === '.' || c === ',') break;
+    else if (!hasSeparator) p--;
+    else return { rv: -4, values };
   }
-  return comps;
+  const toParse = Math.min(end - p, 6);
+  const d = cParseDigits(s, p, toParse);
+  if (!d) return { rv: -3, values };
+  [values[3], p] = d;
+  if (toParse < 6) values[3] *= FRACTION_CORRECTION[toParse - 1];
+  while (isDigit(at(s, p))) p++;
+  return { rv: at(s, p) !== '\0' ? 1 : 0, values };
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 0);
+  return d.getUTCDate();
 }
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
@@ -140,10 +168,23 @@ function formatOffset(offsetMicros: number): string {
   return text;
 }
 
+/** Python's str.isspace() characters (JS's \s also has U+FEFF and lacks \x1c-\x1f and \x85). */
+const PY_SPACE = '\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+
+/** Python's str.strip(). */
+export function pyStrip(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && PY_SPACE.includes(text[a])) a++;
+  while (b > a && PY_SPACE.includes(text[b - 1])) b--;
+  return text.slice(a, b);
+}
+
 /** The reference's parse_time: null when Python would say the value is not a time. */
 export function parseDecisionTime(value: unknown): DecisionTime | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  let text = value.trim();
+  if (typeof value !== 'string') return null;
+  let text = pyStrip(value);
+  if (text === '') return null;
   if (text.endsWith('Z')) text = `${text.slice(0, -1)}+00:00`;
   try {
     return fromIsoFormat(text);
@@ -153,29 +194,42 @@ export function parseDecisionTime(value: unknown): DecisionTime | null {
   }
 }
 
-/** datetime.fromisoformat (Python 3.11); throws RangeError where Python raises ValueError. */
-export function fromIsoFormat(s: string): DecisionTime {
-  if (s.length < 7) throw new RangeError('Invalid isoformat string');
+/** datetime.fromisoformat (CPython 3.11, C implementation); throws RangeError where Python raises ValueError. */
+export function fromIsoFormat(text: string): DecisionTime {
+  if ([...text].length < 7) throw new RangeError('Invalid isoformat string');
+  // C works on the UTF-8 bytes: a non-ASCII character before the separator shifts the positions, as there.
+  const s = /^[\x00-\x7f]*$/.test(text) ? text : String.fromCharCode(...new TextEncoder().encode(text));
   const sep = findSeparator(s);
-  const [year, month, day] = parseDate(s.slice(0, sep));
-  const tstr = s.slice(sep + 1);
+  const [year, month, day] = parseDate(s, sep);
   let hour = 0;
   let minute = 0;
   let second = 0;
   let micro = 0;
   let offset: number | null = null;
-  if (tstr) {
-    if (tstr.length < 2) throw new RangeError('Isoformat time too short');
-    const tzPos = tstr.indexOf('-') + 1 || tstr.indexOf('+') + 1 || tstr.indexOf('Z') + 1;
-    const timestr = tzPos > 0 ? tstr.slice(0, tzPos - 1) : tstr;
-    [hour, minute, second, micro] = parseHhMmSsFf(timestr);
-    if (tzPos === tstr.length && tstr.endsWith('Z')) offset = 0;
-    else if (tzPos > 0) {
-      const tzstr = tstr.slice(tzPos);
-      if ([0, 1, 3].includes(tzstr.length)) throw new RangeError('Malformed time zone string');
-      const [th, tm, ts, tu] = parseHhMmSsFf(tzstr);
-      const magnitude = ((th * 60 + tm) * 60 + ts) * 1_000_000 + tu;
-      offset = tstr[tzPos - 1] === '-' ? -magnitude : magnitude;
+  if (s.length > sep) {
+    // the separator may be any one character: skip the whole of its UTF-8 sequence
+    let start = sep + 1;
+    while (start < s.length && (s.charCodeAt(start) & 0xc0) === 0x80 && s.charCodeAt(sep) >= 0xc0) start++;
+    const end = s.length;
+    let tz = start;
+    do {
+      const c = at(s, tz);
+      if (c === 'Z' || c === '+' || c === '-') break;
+    } while (++tz < end);
+    const time = cParseHhMmSsFf(s, start, tz);
+    if (time.rv < 0) throw new RangeError('Invalid isoformat string');
+    [hour, minute, second, micro] = time.values;
+    if (tz >= end) {
+      if (time.rv === 1) throw new RangeError('Invalid isoformat string');
+    } else if (at(s, tz) === 'Z') {
+      if (at(s, tz + 1) !== '\0') throw new RangeError('Invalid isoformat string');
+      offset = 0;
+    } else {
+      const sign = at(s, tz) === '-' ? -1 : 1;
+      const zone = cParseHhMmSsFf(s, tz + 1, end);
+      if (zone.rv !== 0) throw new RangeError('Invalid isoformat string');
+      const [th, tm, ts, tu] = zone.values;
+      offset = sign * (((th * 60 + tm) * 60 + ts) * 1_000_000 + tu);
       if (Math.abs(offset) >= 86_400_000_000) throw new RangeError('offset must be strictly within a day');
     }
   }
@@ -189,7 +243,7 @@ export function fromIsoFormat(s: string): DecisionTime {
   const wallMicros = wallDate.getTime() * 1000 + micro;
   let iso = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`;
   if (micro) iso += `.${pad(micro, 6)}`;
-  if (offset !== null) iso += formatOffset(offset);
+  if (offset !== null) iso += formatOffset(offset === 0 ? 0 : offset);
   return { micros: offset === null ? wallMicros : wallMicros - offset, offsetMicros: offset, iso };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDecisionTime } from './isoTime.ts';
+import { parseDecisionTime, pyStrip } from './isoTime.ts';
 import { entriesFromCsv, importLedger, readLedger, recordJson, storedTradeFromJson, TradeDataset } from './ledger.ts';
 import { canonicalPy, parsePyJson, pySplitLines, pyValueRepr } from './pyValue.ts';
 
@@ -28,6 +28,7 @@ describe('Python json.loads as the reference sees ledger lines (oracle: Python 3
 
 describe('datetime.fromisoformat (oracle: Python 3.11)', () => {
   it.each(oracle.time.map((c: any) => [c.text, c]) as [string, any][])('%j', (_text, c) => {
+    expect(pyStrip(c.text)).toBe(c.strip);
     const t = parseDecisionTime(c.text);
     if (c.iso === null) expect(t).toBeNull();
     else {

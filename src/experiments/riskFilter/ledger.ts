@@ -4,7 +4,7 @@
  * gives the same counts, conflicts and bad records here and there.
  */
 import { InputError } from '../../core/errors.ts';
-import { parseDecisionTime, type DecisionTime } from './isoTime.ts';
+import { parseDecisionTime, pyStrip, type DecisionTime } from './isoTime.ts';
 import {
   canonicalPy,
   isPyBlank,
@@ -154,7 +154,7 @@ export function importLedger(entries: LedgerEntry[], dataset: TradeDataset): Imp
       continue;
     }
     const rawId = record.get('trade_id');
-    if (rawId === undefined || rawId === null || (typeof rawId === 'string' && rawId.trim() === '')) {
+    if (rawId === undefined || rawId === null || (typeof rawId === 'string' && pyStrip(rawId) === '')) {
       report.bad_records.push({ line, kind: 'missing_trade_id', reason: 'missing trade_id' });
       continue;
     }

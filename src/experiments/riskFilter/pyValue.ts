@@ -8,6 +8,7 @@
  * position with the last value, as a Python dict does.
  */
 import { pyFloatRepr } from '../../core/pyjson.ts';
+import { pyStrip } from './isoTime.ts';
 
 export type PyValue = null | boolean | string | bigint | number | PyValue[] | PyDict;
 export type PyDict = Map<string, PyValue>;
@@ -257,8 +258,7 @@ export function pyValueStr(value: PyValue): string {
 
 /** Python's str.strip() whitespace test (blank lines are skipped by `not raw.strip()`). */
 export function isPyBlank(text: string): boolean {
-  // JS's \s holds U+FEFF, Python's isspace() does not: a BOM line is not blank there.
-  return !text.includes('\ufeff') && /^[\s\x1c-\x1f\x85]*$/u.test(text);
+  return pyStrip(text) === '';
 }
 
 /** Python's str.splitlines(): \n, \r\n, \r, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029. */
