@@ -1,0 +1,73 @@
+/**
+ * The fit worker's handler: every fit of a real fixture's plan, on sync ops (training.ts's executeFit as is) and
+ * on async-only ops (the WebGPU shape: products read back asynchronously, sync products refused) — the async
+ * drivers must give the very same coefficients, iterations and convergence.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerClient } from './client.ts';
+import { cpuOnly, fitHandlers, type ChooseBackend } from './fitService.ts';
+import type { FitApi, Progress } from './protocol.ts';
+import { channelWorker, type ChannelWorker } from './testChannel.ts';
+import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
+import { buildPreTrainingArtifacts } from '../experiments/stateContinue/pipeline.ts';
+import { executeFit, planSideModels } from '../experiments/stateContinue/training.ts';
+import { cpuMatrixOps, type MatrixOps } from '../ml/matrixOps.ts';
+import { defaultParams } from '../experiments/stateContinue/inputs.ts';
+
+const FIXTURE = join(import.meta.dirname, '../../test/fixtures/state-continue/ridge_clip/baseline');
+
+/** CPU products behind the async-only surface of the WebGPU ops. */
+function asyncOnlyOps(x: Float32Array | Float64Array, rows: number, cols: number): MatrixOps {
+  const cpu = cpuMatrixOps(x, rows, cols);
+  return {
+    rows,
+    cols,
+    backend: 'webgpu',
+    gemv: () => {
+      throw new Error('sync gemv refused');
+    },
+    gemvT: () => {
+      throw new Error('sync gemvT refused');
+    },
+    gemvAsync: async (w, intercept, out) => cpu.gemv(w, intercept, out),
+    gemvTAsync: async (r, out) => cpu.gemvT(r, out),
+    dispose: () => {},
+  };
+}
+const asyncOnly: ChooseBackend = async () => ({ makeOps: asyncOnlyOps, backend: 'webgpu', reason: 'test: async-only ops' });
+
+const workers: ChannelWorker[] = [];
+afterEach(() => {
+  for (const w of workers.splice(0)) w.terminate();
+});
+
+describe('fit worker handler', () => {
+  it('async-only ops give the same fits as executeFit on cpu, with iteration progress', async () => {
+    const inputs = loadBaselineDir(FIXTURE);
+    const pre = await buildPreTrainingArtifacts(inputs, defaultParams());
+    const { tasks } = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind: 'huber', ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 });
+    expect(tasks).toHaveLength(8);
+    for (const choose of [cpuOnly, asyncOnly]) {
+      const client = new WorkerClient<FitApi>(() => {
+        const w = channelWorker<FitApi>(fitHandlers(choose));
+        workers.push(w);
+        return w;
+      }, { name: 'fit' });
+      for (const task of tasks) {
+        const expected = executeFit(task);
+        const progress: Progress[] = [];
+        const { result, record } = await client.call('fit', { task, backend: 'auto' }, { onProgress: (p) => progress.push(p) });
+        expect(Array.from(result.coef), task.key).toEqual(Array.from(expected.coef));
+        expect(result.intercept).toBe(expected.intercept);
+        expect(result.iterations).toBe(expected.iterations);
+        expect(result.converged).toBe(expected.converged);
+        expect(record).toMatchObject({ key: task.key, model: task.model, backend: choose === asyncOnly ? 'webgpu' : 'cpu', iterations: expected.iterations });
+        const iterations = progress.filter((p) => p.kind === 'fit' && p.iteration !== undefined && p.state === 'progress');
+        if (choose === asyncOnly) expect(iterations.length).toBeGreaterThan(0);
+        expect(progress.at(-1)).toMatchObject({ kind: 'fit', state: 'done', key: task.key });
+      }
+      client.terminate();
+    }
+  });
+});
