@@ -177,6 +177,8 @@ interface SizeReport {
     wall_ms: number;
     summary: Record<string, number> | null;
     page_total_over_oracle_compute: number | null;
+    /** Page stage against the seed's timing of the same work (seed keys summed), seconds. */
+    stage_comparison: { stage: string; page_s: number; seed_s: number; seed_keys: string[]; page_over_seed: number | null }[];
     parity: ReturnType<typeof comparison> | null;
   };
 }
@@ -279,10 +281,34 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       wall_ms: Math.round(oracleRun.ms),
       summary,
       page_total_over_oracle_compute: compute && pageTotal ? pageTotal / 1000 / compute : null,
+      stage_comparison: summary && report.page?.ok ? stageComparison(report.page.stages, summary) : [],
       parity: report.page?.ok && oracleRun.code === 0 ? comparison(pageOut, oracleOut) : null,
     };
   }
   return report;
+}
+
+/**
+ * Which seed timings (run_state_continue.py's summary) cover the same work as a page stage. The seed's parquet
+ * reading goes through DuckDB and CSV (no pyarrow there), so `load` against `read_parquet_s` is not like for like.
+ */
+const SEED_KEYS: Record<string, string[]> = {
+  load: ['read_parquet_s', 'load_compute_s'],
+  frozen_scores: ['frozen_scores_s'],
+  path_stats: ['path_stats_s'],
+  state_frame: ['state_source_s', 'state_frame_compute_s', 'cap_rows_s'],
+  train_fits: ['train_and_metrics_s'],
+  artifacts: ['write_parquet_s', 'write_json_text_s', 'verdict_report_s'],
+};
+
+function stageComparison(stages: StageRow[], summary: Record<string, number>) {
+  const pageMs = (name: string) => stages.find((s) => s.stage === name)?.ms ?? 0;
+  return Object.entries(SEED_KEYS).map(([stage, keys]) => {
+    // The seed times training and metrics together.
+    const page_s = (stage === 'train_fits' ? pageMs('train_fits') + pageMs('metrics') : pageMs(stage)) / 1000;
+    const seed_s = keys.reduce((sum, k) => sum + (summary[k] ?? 0), 0);
+    return { stage: stage === 'train_fits' ? 'train_fits + metrics' : stage, page_s, seed_s, seed_keys: keys, page_over_seed: seed_s > 0 ? page_s / seed_s : null };
+  });
 }
 
 /** One run's result and verdict against another's (the seed's, or the float64 path's): compareToFloat64. */
@@ -359,6 +385,11 @@ function printSize(r: SizeReport): void {
           `read_parquet ${fmt(o.summary?.read_parquet_s, 2)} s, total ${fmt(o.summary?.total_s, 2)} s; ` +
           `page end-to-end / seed compute = ${fmt(o.page_total_over_oracle_compute, 2)}`,
       );
+      for (const c of o.stage_comparison) {
+        console.log(
+          `  ${c.stage.padEnd(22)} page ${fmt(c.page_s, 2).padStart(8)} s   seed ${fmt(c.seed_s, 2).padStart(8)} s   page/seed ${fmt(c.page_over_seed, 2).padStart(6)}   (${c.seed_keys.join(' + ')})`,
+        );
+      }
       if (o.parity) {
         const d = o.parity.largest_metric_difference;
         console.log(
