@@ -218,6 +218,8 @@ class Workbench {
     this.runMessage = 'Running…';
     this.runStartedAt = clock();
     this.runEndedAt = null;
+    // The verdict shown is this run's: the previous report stays in Runs.
+    this.report = null;
     this.stages = [];
     this.fits = [];
     this.runLog = [];
