@@ -4,6 +4,7 @@ import { runFitJobs } from '../workers/fitPool.ts';
 import type { PipelineApi } from '../workers/protocol.ts';
 
 export const FIT_POOL_SIZE = 2;
+export const PIPELINE_IDLE_MS = 120_000;
 
 function spawnPipeline(): WorkerLike {
   return new Worker(new URL('../workers/pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }) as unknown as WorkerLike;
@@ -17,6 +18,8 @@ export function createPipelineClient(onCrash: (error: Error) => void): WorkerCli
   return new WorkerClient<PipelineApi>(spawnPipeline, {
     name: 'pipeline',
     onCrash,
+    // Kept between the drop-time check and Run (its parquet decoder is ready), ended when left idle.
+    idleTimeoutMs: PIPELINE_IDLE_MS,
     host: {
       runFits: (request, context) => runFitJobs(spawnFit, request.jobs, context, { size: FIT_POOL_SIZE, onCrash }),
     },

@@ -54,12 +54,15 @@ export interface WorkerClientOptions {
   host?: HostHandlers;
   /** Told when the worker died on its own (not by cancel), with the error shown to the user. */
   onCrash?: (error: Error) => void;
+  /** End the worker after this long without calls (its wasm memory goes with it); never when omitted. */
+  idleTimeoutMs?: number;
 }
 
 export class WorkerClient<Api extends ApiMap> {
   private worker: WorkerLike | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly spawn: () => WorkerLike,
@@ -75,6 +78,7 @@ export class WorkerClient<Api extends ApiMap> {
     const { signal, onProgress, transfer = [] } = options;
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
+    this.clearIdle();
     const id = this.nextId++;
     return new Promise<Api[K]['response']>((resolve, reject) => {
       const scope = new AbortController();
@@ -86,6 +90,8 @@ export class WorkerClient<Api extends ApiMap> {
       const done = () => {
         signal?.removeEventListener('abort', onAbort);
         scope.abort(new CancelledError());
+        this.pending.delete(id);
+        this.armIdle();
       };
       this.pending.set(id, {
         resolve: (value) => {
@@ -109,8 +115,24 @@ export class WorkerClient<Api extends ApiMap> {
     });
   }
 
+  private clearIdle(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private armIdle(): void {
+    this.clearIdle();
+    const ms = this.options.idleTimeoutMs;
+    if (ms === undefined || this.pending.size > 0 || !this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.pending.size === 0) this.terminate();
+    }, ms);
+  }
+
   /** End the worker now; every call it was running is rejected with `reason` (cancelled by default). */
   terminate(reason: Error = new CancelledError()): void {
+    this.clearIdle();
     const worker = this.worker;
     this.worker = null;
     if (worker) worker.terminate();

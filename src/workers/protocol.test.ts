@@ -57,14 +57,14 @@ const handlers: Handlers<TestApi> = {
   },
 };
 
-function client(host?: ConstructorParameters<typeof WorkerClient<TestApi>>[1]['host'], onCrash?: (e: Error) => void) {
+function client(host?: ConstructorParameters<typeof WorkerClient<TestApi>>[1]['host'], onCrash?: (e: Error) => void, idleTimeoutMs?: number) {
   return new WorkerClient<TestApi>(
     () => {
       const w = channelWorker<TestApi>(handlers);
       spawned.push(w);
       return w;
     },
-    { name: 'test', host, onCrash },
+    { name: 'test', host, onCrash, idleTimeoutMs },
   );
 }
 
@@ -140,6 +140,18 @@ describe('worker protocol over a MessageChannel', () => {
     expect((error as Error).message).toBe('test worker stopped: out of memory');
     expect(spawned[0].terminated).toBe(true);
     expect(await c.call('wait', { ms: 1 })).toBe('waited');
+  });
+
+  it('an idle worker is ended after its idle timeout, not while a call runs', async () => {
+    const c = client(undefined, undefined, 30);
+    const slow = c.call('wait', { ms: 80 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(spawned[0].terminated).toBe(false);
+    expect(await slow).toBe('waited');
+    expect(c.alive).toBe(true);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(spawned[0].terminated).toBe(true);
+    expect(c.alive).toBe(false);
   });
 
   it('a worker can call back into the page (host calls) within its call', async () => {
