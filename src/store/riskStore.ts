@@ -50,6 +50,27 @@ export async function loadDataset(): Promise<TradeDataset> {
   return TradeDataset.fromRows(rows.map((r) => storedTradeFromJson(r.record_json)));
 }
 
+/** The stored records as their texts, in arrival order (what the ledger worker rebuilds the dataset from). */
+export async function loadStoredTradeJson(): Promise<string[]> {
+  const db = await openWorkbenchDb();
+  const rows = (await db.getAll('trades')) as StoredTradeRow[];
+  rows.sort((a, b) => a.seq - b.seq);
+  return rows.map((r) => r.record_json);
+}
+
+/** Append rows given as texts (from the ledger worker); `add` refuses a known trade_id, so nothing is overwritten. */
+export async function appendTradeRows(rows: { trade_id: string; record_json: string }[], source: string, at: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const db = await openWorkbenchDb();
+  const tx = db.transaction('trades', 'readwrite');
+  let seq = await tx.store.count();
+  for (const row of rows) {
+    const value: StoredTradeRow = { trade_id: row.trade_id, seq: seq++, record_json: row.record_json, source, imported_at: at.toISOString() };
+    void tx.store.add(value);
+  }
+  await tx.done;
+}
+
 /** Append the rows an import added (never overwrites: `add` fails on a known trade_id, which the import excludes). */
 export async function appendTrades(rows: StoredTrade[], source: string, at: Date): Promise<void> {
   if (rows.length === 0) return;

@@ -7,7 +7,7 @@ import { InputError } from '../../core/errors.ts';
 import { RISK_FILTER_DEFAULTS } from '../../core/constants.ts';
 import { datasetMetadata, type DatasetMetadata } from '../../experiments/riskFilter/dataset.ts';
 import { curves, evaluationSeries } from '../../experiments/riskFilter/evaluation.ts';
-import { importLedger, ledgerFormatOf, readLedger, type ImportReport, type LedgerSource } from '../../experiments/riskFilter/ledger.ts';
+import { ledgerFormatOf, readLedger, type ImportReport, type LedgerSource } from '../../experiments/riskFilter/ledger.ts';
 import { marketConfigProblems, marketStatus, type MarketConfig, type MarketStatus } from '../../experiments/riskFilter/marketClock.ts';
 import { candidateMetrics, runOfflineCycle } from '../../experiments/riskFilter/offlineCycle.ts';
 import { riskModelToOnnx } from '../../experiments/riskFilter/onnxExport.ts';
@@ -31,6 +31,7 @@ import * as store from '../../store/riskStore.ts';
 import { saveRun } from '../../store/runs.ts';
 import type { StoredRun } from '../../store/runTypes.ts';
 import { workerRiskFitter } from './riskFitWorker.ts';
+import { importLedgerOffThread } from './ledgerClient.ts';
 import { DEFAULT_RISK_FORM, parseRiskParams, type RiskParamForm } from './riskParams.ts';
 
 export { DEFAULT_RISK_FORM, parseRiskParams, type RiskParamForm };
@@ -138,19 +139,18 @@ class RiskFilterPage {
     this.message = `Importing ${file.name}…`;
     this.problems = [];
     try {
-      const source = await this.readSource(file);
-      const dataset = await store.loadDataset();
-      const before = dataset.size;
-      const report = importLedger(source.entries, dataset);
-      // As the reference does: a second import of the same ledger must add nothing.
-      const second = importLedger(source.entries, dataset);
-      await store.appendTrades(dataset.rows.slice(before), file.name, new Date());
+      // read and import in the ledger worker: a large ledger does not freeze the page
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const stored = await store.loadStoredTradeJson();
+      const result = await importLedgerOffThread({ bytes, file: file.name, stored, maeThreshold: this.paramsOrDefault().maeThreshold });
+      await store.appendTradeRows(result.added, file.name, new Date());
+      const report = result.report;
       this.importReport = report;
-      this.reimportAdded = second.closed_added;
-      this.lastSource = { file: source.file, sha256: source.sha256, lines: source.lines, format: source.format };
-      this.metadata = datasetMetadata(dataset, this.paramsOrDefault().maeThreshold);
+      this.reimportAdded = result.reimportAdded;
+      this.lastSource = { ...result.source };
+      this.metadata = result.metadata;
       this.status = 'done';
-      this.message = `Imported ${file.name}: ${report.closed_added} closed trades added, ${report.identical_duplicates} identical duplicates, ${report.conflicts.length} conflicts, ${report.open_skipped} open skipped, ${report.bad_records.length} bad records. Dataset: ${dataset.size} trades.`;
+      this.message = `Imported ${file.name}: ${report.closed_added} closed trades added, ${report.identical_duplicates} identical duplicates, ${report.conflicts.length} conflicts, ${report.open_skipped} open skipped, ${report.bad_records.length} bad records. Dataset: ${result.metadata.row_count} trades.`;
     } catch (error) {
       if (error instanceof InputError) this.fail('input-error', error.message, error.problems.map((p) => (p.file ? `${p.file}: ${p.message}` : p.message)));
       else this.fail('failed', `Import failed: ${(error as Error).message}`);
