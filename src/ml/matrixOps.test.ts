@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { cpuMatrixOps } from './matrixOps.ts';
+
+/** The plain loops the blocked kernels must reproduce bit for bit. */
+function plainGemv(x: ArrayLike<number>, rows: number, cols: number, w: Float64Array, intercept: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = intercept;
+    for (let j = 0; j < cols; j++) s += x[i * cols + j] * w[j];
+    out[i] = s;
+  }
+  return out;
+}
+function plainGemvT(x: ArrayLike<number>, rows: number, cols: number, r: Float64Array): Float64Array {
+  const out = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    if (r[i] === 0) continue;
+    for (let j = 0; j < cols; j++) out[j] += x[i * cols + j] * r[i];
+  }
+  return out;
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+describe('cpuMatrixOps', () => {
+  // row counts around the block size (8), float32 and float64 X, residuals with exact zeros (skipped rows)
+  for (const rows of [1, 7, 8, 9, 17, 1003]) {
+    for (const cols of [1, 3, 43]) {
+      it(`gemv and gemvT equal the plain loops to the last bit (${rows}×${cols})`, () => {
+        const rand = lcg(rows * 100 + cols);
+        const x32 = Float32Array.from({ length: rows * cols }, () => (rand() - 0.5) * 8);
+        const x64 = Float64Array.from({ length: rows * cols }, () => (rand() - 0.5) * 1e3);
+        const w = Float64Array.from({ length: cols }, () => rand() - 0.5);
+        const r = Float64Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? 0 : i % 7 === 0 ? -0 : rand() - 0.5));
+        for (const x of [x32, x64]) {
+          const ops = cpuMatrixOps(x, rows, cols);
+          const out = new Float64Array(rows);
+          ops.gemv(w, 0.25, out);
+          expect(sameBits(out, plainGemv(x, rows, cols, w, 0.25))).toBe(true);
+          const g = new Float64Array(cols).fill(99);
+          ops.gemvT(r, g);
+          expect(sameBits(g, plainGemvT(x, rows, cols, r))).toBe(true);
+        }
+      });
+    }
+  }
+
+  it('a non-finite X keeps the rows whose residual is 0 out of gemvT (0·∞ would be NaN)', () => {
+    const rows = 16;
+    const cols = 2;
+    const x = new Float64Array(rows * cols).fill(1);
+    x[3 * cols] = Infinity;
+    const r = new Float64Array(rows).fill(0.5);
+    r[3] = 0;
+    const g = new Float64Array(cols);
+    cpuMatrixOps(x, rows, cols).gemvT(r, g);
+    expect(Array.from(g)).toEqual([7.5, 7.5]);
+    expect(sameBits(g, plainGemvT(x, rows, cols, r))).toBe(true);
+  });
+});
