@@ -12,10 +12,11 @@ import { inputFingerprint, type DetectedFile, type DroppedFile, type IntakeRepor
 import { createPipelineClient } from './workers.ts';
 import { fetchDemo } from './files.ts';
 import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
-import { runFromFragment, shareFragment } from './share.ts';
-import { exportRuns, importRuns, RUNS_EXPORT_NAME } from '../store/runsExport.ts';
+import { decodeVerdictFragment, isVerdictFragment, type SharedVerdict } from '../share/verdictLink.ts';
+import { insightsForRun } from '../analysis/insightsForRun.ts';
+import type { RunInsights } from '../analysis/runInsights.ts';
 
-export const SCREENS = ['intake', 'experiment', 'report', 'runs', 'riskfilter', 'registry', 'settings'] as const;
+export const SCREENS = ['intake', 'experiment', 'report', 'runs', 'compare', 'riskfilter', 'registry', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export type IntakeState = 'empty' | 'checking' | 'valid' | 'invalid';
@@ -46,8 +47,8 @@ export interface FitView {
 export interface ReportView {
   run: StoredRun;
   artifacts: Artifact[];
-  /** Opened from a shared link: the report only, no data, nothing stored. */
-  shared?: boolean;
+  /** The plots' data: stored with the run, or rebuilt from its predictions artifact (null: none to draw). */
+  insights: RunInsights | null;
 }
 
 export interface StorageView {
@@ -95,6 +96,9 @@ class Workbench {
   runs = $state.raw<StoredRun[]>([]);
   runsMessage = $state('');
 
+  /** A verdict opened from a link (read-only, not stored), or the reason it could not be read. */
+  shared = $state.raw<{ verdict: SharedVerdict | null; error: string | null } | null>(null);
+
   // Settings
   backend = $state<BackendChoice>('auto');
   storage = $state<StorageView>({ usage: null, quota: null, persisted: null });
@@ -117,25 +121,29 @@ class Workbench {
     await Promise.all([this.refreshRuns(), this.refreshStorage()]);
   }
 
-  /** A link whose fragment carries a shared report opens it on the Report screen. */
+  /** A verdict link (`#verdict=…`) opens the read-only shared view; nothing from it is stored. */
   private openSharedLink(): void {
+    if (!isVerdictFragment(location.hash)) return;
     try {
-      const run = runFromFragment(location.hash);
-      if (!run) return;
-      this.report = { run, artifacts: [], shared: true };
-      this.screen = 'report';
+      this.shared = { verdict: decodeVerdictFragment(location.hash), error: null };
     } catch (error) {
-      this.notice = (error as Error).message;
+      this.shared = { verdict: null, error: (error as Error).message };
     }
   }
 
-  shareLink(run: StoredRun): string {
-    return `${location.href.split('#')[0]}${shareFragment(run)}`;
+  /** Leave the shared view for the workbench itself (the fragment goes, the page stays). */
+  closeShared(): void {
+    this.shared = null;
+    history.replaceState(null, '', location.pathname + location.search);
+    this.screen = 'runs';
+    void this.refreshRuns();
   }
 
   navigate(screen: Screen): void {
+    // Navigating leaves a shared verdict for the workbench itself.
+    if (this.shared) this.closeShared();
     this.screen = screen;
-    if (screen === 'runs') {
+    if (screen === 'runs' || screen === 'compare') {
       this.runsMessage = '';
       void this.refreshRuns();
     }
@@ -277,6 +285,7 @@ class Workbench {
       error: error ? (status === 'cancelled' ? 'Cancelled by the user.' : error.message) : null,
       problems: error instanceof InputError ? error.problems : [],
       artifacts: [],
+      insights: outcome?.insights ?? null,
     };
     if (error && status === 'failed') run.log = [...run.log, `error: ${error.name}: ${error.message}`];
     let stored = run;
@@ -291,7 +300,7 @@ class Workbench {
       }
     }
     if (status === 'ok') {
-      this.report = { run: stored, artifacts: outcome?.artifacts ?? [] };
+      this.report = { run: stored, artifacts: outcome?.artifacts ?? [], insights: outcome?.insights ?? null };
       this.runMessage = `Run ${stored.id} finished in ${formatMs(run.totalMs)}: ${String(run.verdict?.status ?? 'no verdict')}.`;
       this.runState = 'done';
       this.screen = 'report';
@@ -386,38 +395,14 @@ class Workbench {
       return;
     }
     const artifacts = (await getRunArtifacts(id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes }));
-    this.report = { run, artifacts };
-    this.screen = 'report';
-  }
-
-  /** All stored runs with their artifacts as one .zip (read first, then packed: no transaction waits on zipping). */
-  async exportAllRuns(): Promise<void> {
-    const runs = await listRuns();
-    const withArtifacts = [];
-    for (const run of runs) withArtifacts.push({ run, artifacts: (await getRunArtifacts(run.id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes })) });
-    downloadBytes(exportRuns(withArtifacts), RUNS_EXPORT_NAME, 'application/zip');
-    this.runsMessage = `Exported ${runs.length} run${runs.length === 1 ? '' : 's'} to ${RUNS_EXPORT_NAME}.`;
-  }
-
-  /** Runs from an export file; each is stored in its own transaction, a taken id gets a suffix. */
-  async importRunsFile(file: File): Promise<void> {
+    let insights: RunInsights | null = null;
     try {
-      const imported = importRuns(new Uint8Array(await file.arrayBuffer()), file.name);
-      // A run already here (same id, same start and end) is not imported twice.
-      const here = new Set((await listRuns()).map((r) => `${r.id}|${r.startedAt}|${r.finishedAt}`));
-      const ids: string[] = [];
-      let skipped = 0;
-      for (const { run, artifacts } of imported) {
-        if (here.has(`${run.id}|${run.startedAt}|${run.finishedAt}`)) skipped++;
-        else ids.push((await saveRun(run, artifacts)).id);
-      }
-      this.runsMessage =
-        `Imported ${ids.length} run${ids.length === 1 ? '' : 's'} from ${file.name}${ids.length ? `: ${ids.join(', ')}` : ''}.` +
-        (skipped ? ` ${skipped} ${skipped === 1 ? 'was' : 'were'} already here.` : '');
+      insights = await insightsForRun(run, artifacts);
     } catch (error) {
-      this.runsMessage = (error as Error).message;
+      this.notice = `The plots of run ${id} could not be rebuilt: ${(error as Error).message}`;
     }
-    await Promise.all([this.refreshRuns(), this.refreshStorage()]);
+    this.report = { run, artifacts, insights };
+    this.screen = 'report';
   }
 
   async deleteRun(id: string): Promise<void> {
@@ -461,18 +446,6 @@ function withIntake(timings: Record<string, number>, intakeMs: number): Record<s
   const out: Record<string, number> = { intake: Math.round(((timings.intake ?? 0) + intakeMs) * 1000) / 1000 };
   for (const [stage, ms] of Object.entries(timings)) if (stage !== 'intake') out[stage] = ms;
   return out;
-}
-
-/** Hand bytes to the browser as a download (a transient link; the object URL is released after the click). */
-export function downloadBytes(bytes: Uint8Array, name: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export function problemsText(problems: InputProblem[]): string {

@@ -1,5 +1,6 @@
 /** What the workbench keeps of a run (SPEC §5). Plain structured-cloneable data: it goes into IndexedDB as is. */
 import type { InputProblem } from '../core/errors.ts';
+import type { RunInsights } from '../analysis/runInsights.ts';
 
 export type RunStatus = 'ok' | 'failed' | 'cancelled' | 'input-error';
 export type RunKind = 'state_continue' | 'risk_filter';
@@ -52,6 +53,8 @@ export interface StoredRun {
   error: string | null;
   problems: InputProblem[];
   artifacts: ArtifactInfo[];
+  /** What the report's plots draw (curves, rows, coefficients, drift), computed with the run; absent on older runs. */
+  insights?: RunInsights | null;
 }
 
 export interface StoredArtifact {

@@ -88,7 +88,7 @@ describe('pipeline worker + fit pool', () => {
     expect(outcome.verdict?.status).toBe(inline.verdict.status);
     expect(Object.keys(outcome.results ?? {}).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
 
-    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'artifacts', 'train_fits', 'metrics']);
+    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'artifacts', 'train_fits', 'metrics', 'insights']);
     for (const ms of Object.values(outcome.stageTimingsMs)) expect(ms).toBeGreaterThanOrEqual(0);
 
     expect(outcome.fits).toHaveLength(8);
@@ -122,6 +122,10 @@ describe('pipeline worker + fit pool', () => {
     const order = outcome.inputs.find((f) => f.path === 'feature/feature_order.json')!;
     expect(order.sha256).toBe(await sha256Hex(readFileSync(join(FIXTURE, 'feature/feature_order.json'))));
     expect(outcome.log.some((line) => line.startsWith('trader.training.state_continue_experiment_started'))).toBe(true);
+    // The report's plots came with the run: curves of the four models, the eight fits' coefficients, drift.
+    expect(outcome.insights?.models.map((m) => m.key).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
+    expect(outcome.insights?.coefficients?.map((c) => c.key).sort()).toEqual(inline.fits.map((f) => f.key).sort());
+    expect(outcome.insights?.drift?.features.length).toBe(loadBaselineDir(FIXTURE).featureOrder.length);
   });
 
   it('cancel during the fits rejects the run and ends every worker of it', async () => {

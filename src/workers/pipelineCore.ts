@@ -5,6 +5,8 @@
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
 import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
+import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
 import type { PipelineCore } from './pipelineService.ts';
 
@@ -17,6 +19,14 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
     detect: (set) => detectedFiles(set),
     load: loadBaseline,
     runStateContinue,
+    insights: ({ outcome, baseline, fits }) =>
+      buildRunInsights({
+        predictions: outcome.predictions,
+        featureFrame: baseline.featureFrame,
+        featureOrder: baseline.featureOrder,
+        featureRows: filterFeatureRows(baseline.featureFrame, baseline.featureOrder),
+        fits,
+      }),
   };
 }
 

@@ -7,6 +7,8 @@ import type { InputProblem } from '../core/errors.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import type { StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
 import type { InputFingerprint } from '../store/runTypes.ts';
+import type { FitResult } from '../experiments/stateContinue/training.ts';
+import type { RunInsights } from '../analysis/runInsights.ts';
 import type { CallContext, Handlers } from './dispatcher.ts';
 import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, type DroppedFile, type PipelineApi, type Progress, type RunOutcome } from './protocol.ts';
 
@@ -27,6 +29,8 @@ export interface PipelineCore<FileSet = unknown> {
   /** Validate (one InputError listing every problem) and load. */
   load(set: FileSet): Promise<BaselineInputs>;
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
+  /** The report's plots of a finished run. */
+  insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] }): RunInsights;
 }
 
 export interface StageContext {
@@ -86,6 +90,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: baseline.featureFrame.length + baseline.entryLabels.length + baseline.replay.length });
       context.signal.throwIfAborted();
 
+      let fitResults: FitResult[] = [];
       const outcome = await core.runStateContinue(baseline, request.params, {
         signal: context.signal,
         log: stage.log,
@@ -98,16 +103,28 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         runFits: async (tasks) => {
           // The fits go to the page's pool. The tasks are copied, not moved: a copy is cheap next to a fit.
           const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) });
-          return answers.map((a) => a.result);
+          fitResults = answers.map((a) => a.result);
+          return fitResults;
         },
       });
       stage.progress({ kind: 'stage', stage: 'artifacts', state: 'done', done: outcome.artifacts.length, total: outcome.artifacts.length });
       clock.close();
 
+      // The report's plots come from the frames this worker holds; a failure here costs the plots, not the run.
+      const insightsStarted = performance.now();
+      let insights: RunInsights | null = null;
+      try {
+        insights = core.insights({ outcome, baseline, fits: fitResults });
+      } catch (error) {
+        stage.log(`insights: the report's plots could not be computed: ${(error as Error).message}`);
+      }
+      const insightsMs = performance.now() - insightsStarted;
+
       // Artifacts that share a buffer with something else are copied, so the transfer moves exactly their bytes.
       const artifacts = outcome.artifacts.map((a) => (a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() }));
       const stageTimingsMs: Record<string, number> = { intake: round3(clock.timings.intake ?? 0), load: round3(clock.timings.load ?? 0) };
       for (const [name, ms] of Object.entries(outcome.stageMs)) stageTimingsMs[name] = round3(ms);
+      stageTimingsMs.insights = round3(insightsMs);
       const result: RunOutcome = {
         baselineRunId: core.baselineRunId(set),
         inputs,
@@ -117,6 +134,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         stageTimingsMs,
         fits: outcome.fits.map((f) => ({ key: f.key, model: f.model, backend: f.backend, ms: round3(f.ms), iterations: f.iterations, converged: f.converged })),
         log: [...log],
+        insights,
       };
       return withTransfer(result, artifactBuffers(artifacts));
     },

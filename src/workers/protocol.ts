@@ -11,6 +11,7 @@ import { CancelledError, InputError, type InputProblem } from '../core/errors.ts
 import type { Artifact, BackendChoice, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
+import type { RunInsights } from '../analysis/runInsights.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -64,6 +65,8 @@ export interface RunOutcome {
   stageTimingsMs: Record<string, number>;
   fits: FitRecord[];
   log: string[];
+  /** The report's plots, computed where the frames are (null when they could not be made; the log says why). */
+  insights: RunInsights | null;
 }
 
 /** One fit as the pool hands it to a fit worker, with the backend the user asked for. */
