@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureOnScreen, openWorkbench, REPO_ROOT, tempDir, type Workbench } from '../../scripts/headless/harness.ts';
+import { ensureOnScreen, listedRuns, openWorkbench, REPO_ROOT, tempDir, type Workbench } from '../../scripts/headless/harness.ts';
 import { clickAndWaitForRisk } from '../../scripts/headless/riskFilter.ts';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/swing');
@@ -97,6 +97,12 @@ describe.sequential('risk filter in the page', () => {
     expect(await page.locator('.curve-chart canvas').count()).toBe(2);
     expect(await page.locator('a.artifact-download[data-name="swing_result.json"]').count()).toBe(1);
     expect(workbench!.pageErrors.slice(errorsBefore)).toEqual([]);
+    // each training is kept as a run (SPEC §5)
+    await ensureOnScreen(page, '#runs-list', 'runs');
+    await page.locator('#runs-list li.run-item').nth(1).waitFor();
+    const runs = await listedRuns(page);
+    expect(runs.filter((r) => r.text.includes('risk filter') && r.status === 'ok')).toHaveLength(2);
+    await ensureOnScreen(page, '#ledger-input', 'riskfilter');
   });
 
   it('promotes only with a reason, refuses promotion and rollback while locked, then rolls back', async () => {

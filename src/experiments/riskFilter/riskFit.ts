@@ -24,6 +24,9 @@ export interface RiskFitOutput {
   intercept: number;
   iterations: number;
   converged: boolean;
+  /** Where and how long the fit ran, when the fitter knows (the fit worker does). */
+  backend?: string;
+  ms?: number;
 }
 
 export type RiskFitter = (input: RiskFitInput) => Promise<RiskFitOutput>;

@@ -27,6 +27,7 @@ import {
 import { checkSignal, checkSignals, startSession, type BatchCheckRow, type RiskCheckResult, type TradingSession } from '../../experiments/riskFilter/riskCheck.ts';
 import { swingRunOn, swingResultText, type SwingRun } from '../../experiments/riskFilter/swingResult.ts';
 import type { RiskParams } from '../../experiments/riskFilter/trainer.ts';
+import type { RiskFitter } from '../../experiments/riskFilter/riskFit.ts';
 import * as store from '../../store/riskStore.ts';
 import { saveRun } from '../../store/runs.ts';
 import type { StoredRun } from '../../store/runTypes.ts';
@@ -85,6 +86,9 @@ class RiskFilterPage {
   cycleStatus = $state<'idle' | 'running' | 'refused' | 'registered' | 'not_trained' | 'failed'>('idle');
 
   private loaded: Promise<void> | null = null;
+  /** Wall times of the last import and training, for the stored run (SPEC §5: the time of each stage). */
+  private timings: Record<string, number> = {};
+  private lastFit: { backend: string; ms: number } | null = null;
 
   /** Load what the store holds (once per page). */
   load(): Promise<void> {
@@ -140,10 +144,12 @@ class RiskFilterPage {
     this.problems = [];
     try {
       // read and import in the ledger worker: a large ledger does not freeze the page
+      const t0 = performance.now();
       const bytes = new Uint8Array(await file.arrayBuffer());
       const stored = await store.loadStoredTradeJson();
       const result = await importLedgerOffThread({ bytes, file: file.name, stored, maeThreshold: this.paramsOrDefault().maeThreshold });
       await store.appendTradeRows(result.added, file.name, new Date());
+      this.timings = { import_ledger: Math.round(performance.now() - t0) };
       const report = result.report;
       this.importReport = report;
       this.reimportAdded = result.reimportAdded;
@@ -169,11 +175,21 @@ class RiskFilterPage {
     this.message = 'Training…';
     this.problems = [];
     const startedAt = new Date();
+    const tStart = performance.now();
     try {
       const dataset = await store.loadDataset();
       const source = this.lastSource ?? { file: '(stored dataset)', sha256: '', lines: 0, format: 'jsonl' };
       const report = this.importReport ?? { records: 0, closed_added: 0, identical_duplicates: 0, conflicts: [], open_skipped: 0, bad_records: [] };
-      const run = await swingRunOn(dataset, source, report, this.reimportAdded, parsed.params, workerRiskFitter);
+      const tLoaded = performance.now();
+      this.lastFit = null;
+      const fitter: RiskFitter = async (input) => {
+        const t = performance.now();
+        const out = await workerRiskFitter(input);
+        this.lastFit = { backend: out.backend ?? 'cpu', ms: out.ms ?? performance.now() - t };
+        return out;
+      };
+      const run = await swingRunOn(dataset, source, report, this.reimportAdded, parsed.params, fitter);
+      this.timings = { ...this.timings, load_dataset: Math.round(tLoaded - tStart), train_and_evaluate: Math.round(performance.now() - tLoaded) };
       const text = swingResultText(run);
       this.run = run;
       this.swingText = text;
@@ -220,9 +236,12 @@ class RiskFilterPage {
       finishedAt: finishedAt.toISOString(),
       parameters: { mae_threshold: run.params.maeThreshold, min_rows: run.params.minRows, risk_threshold: run.params.riskThreshold },
       inputs: this.lastSource ? [{ path: this.lastSource.file, name: this.lastSource.file, size: this.ledgerFile?.size ?? 0, sha256: this.lastSource.sha256 }] : [],
-      stageTimingsMs: {},
+      stageTimingsMs: { ...this.timings },
       totalMs: finishedAt.getTime() - startedAt.getTime(),
-      fits: run.training.status === 'trained' ? [{ key: 'risk_filter', model: 'logistic', backend: 'cpu', ms: 0, iterations: run.training.model.iterations, converged: run.training.model.converged }] : [],
+      fits:
+        run.training.status === 'trained'
+          ? [{ key: 'risk_filter', model: 'logistic', backend: this.lastFit?.backend ?? 'cpu', ms: Math.round((this.lastFit?.ms ?? 0) * 1000) / 1000, iterations: run.training.model.iterations, converged: run.training.model.converged }]
+          : [],
       verdict: { status: run.training.status === 'trained' ? 'TRAINED' : 'TRAINING_REFUSED', candidate: candidate?.id ?? null },
       metrics: candidate ? candidate.metrics : { training: run.training },
       log: [this.message],

@@ -34,5 +34,5 @@ export const workerRiskFitter: RiskFitter = async (input) => {
   const controller = new AbortController();
   const [answer] = await runFitJobs(spawnFit, [{ task, backend: 'cpu' }], { signal: controller.signal, progress: () => {} }, { size: 1 });
   const result = answer.result as FitResult;
-  return { mean: scaler.mean, scale: scaler.scale, coef: result.coef, intercept: result.intercept, iterations: result.iterations, converged: result.converged };
+  return { mean: scaler.mean, scale: scaler.scale, coef: result.coef, intercept: result.intercept, iterations: result.iterations, converged: result.converged, backend: answer.record.backend, ms: answer.record.ms };
 };
