@@ -193,12 +193,12 @@ class Workbench {
   }
 
   async tryDemo(): Promise<void> {
-    const startedAt = clock();
     this.intakeState = 'checking';
     this.intakeMessage = 'Fetching the demo run…';
     try {
       const files = await fetchDemo(new URL('./', document.baseURI));
-      await this.receiveFiles(files, startedAt);
+      // The files reach the page once fetched: the run's total_ms starts here, like a drop.
+      await this.receiveFiles(files);
     } catch (error) {
       this.intakeState = 'invalid';
       this.intakeMessage = (error as Error).message;
