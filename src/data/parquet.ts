@@ -693,13 +693,22 @@ export function writeParquet(frame: Frame, options: WriteParquetOptions = {}): U
   return pw.writeParquet(wasmTable, props);
 }
 
-function nullBitmapOf(length: number, isNullAt: (i: number) => boolean): { bitmap: Uint8Array; nullCount: number } {
-  const bitmap = new Uint8Array((length + 7) >> 3);
+/** Validity bitmap (1 = present) of a number column whose nulls are NaN; one loop per array type, no callback. */
+function nanBitmap(v: Float32Array | Float64Array, length: number): { bitmap: Uint8Array | undefined; nullCount: number } {
   let nullCount = 0;
-  for (let i = 0; i < length; i++) {
-    if (isNullAt(i)) nullCount++;
-    else bitmap[i >> 3] |= 1 << (i & 7);
-  }
+  for (let i = 0; i < length; i++) if (v[i] !== v[i]) nullCount++;
+  if (nullCount === 0) return { bitmap: undefined, nullCount };
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  for (let i = 0; i < length; i++) if (v[i] === v[i]) bitmap[i >> 3] |= 1 << (i & 7);
+  return { bitmap, nullCount };
+}
+
+function codeBitmap(codes: Int32Array | Uint8Array, length: number, nullCode: number): { bitmap: Uint8Array | undefined; nullCount: number } {
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) if (codes[i] === nullCode || codes[i] < 0) nullCount++;
+  if (nullCount === 0) return { bitmap: undefined, nullCount };
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  for (let i = 0; i < length; i++) if (!(codes[i] === nullCode || codes[i] < 0)) bitmap[i >> 3] |= 1 << (i & 7);
   return { bitmap, nullCount };
 }
 
@@ -707,8 +716,7 @@ function columnToArrow(column: Column, length: number): AnyData {
   switch (column.kind) {
     case 'number': {
       const v = column.values;
-      const { bitmap, nullCount } = nullBitmapOf(length, (i) => Number.isNaN(v[i]));
-      const nullBitmap = nullCount > 0 ? bitmap : undefined;
+      const { bitmap: nullBitmap, nullCount } = nanBitmap(v, length);
       switch (column.type) {
         case 'float32':
           return makeData({ type: new ArrowFloat32(), length, nullCount, nullBitmap, data: v instanceof Float32Array ? v : Float32Array.from(v) });
@@ -735,44 +743,73 @@ function columnToArrow(column: Column, length: number): AnyData {
     }
     case 'timestamp': {
       const v = column.micros;
-      const { bitmap, nullCount } = nullBitmapOf(length, (i) => Number.isNaN(v[i]));
-      return makeData({
-        type: new TimestampMicrosecond('UTC'),
-        length,
-        nullCount,
-        nullBitmap: nullCount > 0 ? bitmap : undefined,
-        data: toInt64(v, length, false) as BigInt64Array,
-      });
+      const { bitmap: nullBitmap, nullCount } = nanBitmap(v, length);
+      return makeData({ type: new TimestampMicrosecond('UTC'), length, nullCount, nullBitmap, data: toInt64(v, length, false) as BigInt64Array });
     }
     case 'bool': {
       const v = column.values;
-      const { bitmap, nullCount } = nullBitmapOf(length, (i) => v[i] === 255);
+      const { bitmap: nullBitmap, nullCount } = codeBitmap(v, length, 255);
       const bits = new Uint8Array((length + 7) >> 3);
       for (let i = 0; i < length; i++) if (v[i] === 1) bits[i >> 3] |= 1 << (i & 7);
-      return makeData({ type: new Bool(), length, nullCount, nullBitmap: nullCount > 0 ? bitmap : undefined, data: bits });
+      return makeData({ type: new Bool(), length, nullCount, nullBitmap, data: bits });
     }
     case 'string': {
-      // Encode each dictionary entry once, then gather bytes per row.
-      const encoder = new TextEncoder();
-      const encoded = column.dictionary.map((s) => encoder.encode(s));
+      // Each dictionary entry is encoded once into one pool, then rows copy their entry's bytes (short strings
+      // byte by byte: a typed-array set() per row costs more than the copy).
+      const { pool, start } = encodeDictionary(column.dictionary);
       const codes = column.codes;
       let total = 0;
-      for (let i = 0; i < length; i++) if (codes[i] >= 0) total += encoded[codes[i]].length;
+      for (let i = 0; i < length; i++) {
+        const code = codes[i];
+        if (code >= 0) total += start[code + 1] - start[code];
+      }
       const bytes = new Uint8Array(total);
       const offsets = new Int32Array(length + 1);
       let at = 0;
       for (let i = 0; i < length; i++) {
         const code = codes[i];
         if (code >= 0) {
-          bytes.set(encoded[code], at);
-          at += encoded[code].length;
+          const from = start[code];
+          const end = start[code + 1];
+          if (end - from <= 32) for (let k = from; k < end; k++) bytes[at++] = pool[k];
+          else {
+            bytes.set(pool.subarray(from, end), at);
+            at += end - from;
+          }
         }
         offsets[i + 1] = at;
       }
-      const { bitmap, nullCount } = nullBitmapOf(length, (i) => codes[i] < 0);
-      return makeData({ type: new Utf8(), length, nullCount, nullBitmap: nullCount > 0 ? bitmap : undefined, valueOffsets: offsets, data: bytes });
+      const { bitmap: nullBitmap, nullCount } = codeBitmap(codes, length, -1);
+      return makeData({ type: new Utf8(), length, nullCount, nullBitmap, valueOffsets: offsets, data: bytes });
     }
   }
+}
+
+/** UTF-8 of every entry, back to back: entry d is pool[start[d], start[d + 1]). ASCII is copied directly. */
+function encodeDictionary(dictionary: string[]): { pool: Uint8Array; start: Int32Array } {
+  const start = new Int32Array(dictionary.length + 1);
+  let capacity = 0;
+  for (const s of dictionary) capacity += s.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
+  const pool = new Uint8Array(capacity);
+  const encoder = new TextEncoder();
+  let at = 0;
+  for (let d = 0; d < dictionary.length; d++) {
+    const s = dictionary[d];
+    start[d] = at;
+    let ascii = true;
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      pool[at + k] = c;
+    }
+    if (ascii) at += s.length;
+    else at += encoder.encodeInto(s, pool.subarray(at)).written;
+  }
+  start[dictionary.length] = at;
+  return { pool, start };
 }
 
 function zeroNaN(x: number): number {
