@@ -103,6 +103,8 @@ describe('screens (issue 6)', () => {
     await setField(page, 'param-run-id', 'demo_huber');
     const outcome = await clickAndWaitForRun(page, { isCrashed: workbench.crashed, timeoutMs: 10 * 60_000 });
     expect(outcome.state, outcome.message).toBe('done');
+    // A finished run opens its report; the experiment screen keeps the stages and fits of the run.
+    await page.locator('[data-nav="experiment"]').first().click();
     await shoot(page, 'experiment');
     await ensureOnScreen(page, '#run-plots', 'report');
     for (const chart of CHARTS) {
@@ -123,6 +125,13 @@ describe('screens (issue 6)', () => {
     await page.locator('#plot-fit').selectOption('short_market_plus_state:regressor');
     await expect.poll(() => inkedPixels(page, 'roc')).toBeGreaterThan(500);
     await shoot(page, 'report');
+    // The plots alone, at full size, for review.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(300);
+      await page.locator('#run-plots').screenshot({ path: join(SHOTS, `report-plots-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(workbench.pageErrors).toEqual([]);
   });
 
