@@ -57,6 +57,15 @@ describe('rocAuc', () => {
     const expected = (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
     expect(rocAuc(y, s)).toBeCloseTo(expected, 12);
   });
+
+  it('is refused for a NaN score, as scikit-learn refuses it', () => {
+    expect(() => rocAuc([0, 1, 0], [0.1, NaN, 0.2])).toThrow(/NaN/);
+  });
+
+  it('gives -0 and +0 one threshold, as equal scores', () => {
+    expect(rocAuc([0, 1], [-0, 0])).toBe(0.5);
+    expect(rocAuc([1, 0, 1, 0], [0, -0, 0.5, -0.5])).toBe(rocAuc([1, 0, 1, 0], [0, 0, 0.5, -0.5]));
+  });
 });
 
 describe('median', () => {

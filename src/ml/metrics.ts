@@ -51,22 +51,42 @@ export function meanAbsoluteError(y: Numbers, pred: Numbers): number {
 export function rocAuc(y: Numbers, score: Numbers): number | null {
   checkLengths(y, score, 'rocAuc');
   const n = y.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // descending score; NaN scores are not expected (sklearn rejects them)
-  order.sort((a, b) => score[b] - score[a]);
-  // cumulative true/false positives at the last index of each distinct score
+  // Only the cumulative counts at each distinct score matter (ties share one point), so the scores of each class
+  // are sorted on their own with the native numeric sort and merged from the top: no comparator sort of indexes.
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    if (y[i] === 1) positives++;
+    else if (y[i] !== 0) throw new Error(`rocAuc: label ${y[i]} at row ${i} is not 0 or 1`);
+    // sklearn rejects NaN scores too ("Input contains NaN"); here one would also stall the merge below
+    if (score[i] !== score[i]) throw new Error(`rocAuc: score at row ${i} is NaN`);
+  }
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(n - positives);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (y[i] === 1) pos[a++] = score[i];
+    else neg[b++] = score[i];
+  }
+  pos.sort();
+  neg.sort();
+  // cumulative true/false positives at the last index of each distinct score, in descending score order
   const tps: number[] = [];
   const fps: number[] = [];
   let tp = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    if (y[i] === 1) tp++;
-    else if (y[i] !== 0) throw new Error(`rocAuc: label ${y[i]} at row ${i} is not 0 or 1`);
-    if (k === n - 1 || score[order[k + 1]] !== score[i]) {
-      tps.push(tp);
-      fps.push(k + 1 - tp);
+  let fp = 0;
+  let a = pos.length - 1;
+  let b = neg.length - 1;
+  while (a >= 0 || b >= 0) {
+    const top = a < 0 ? neg[b] : b < 0 ? pos[a] : Math.max(pos[a], neg[b]);
+    while (a >= 0 && pos[a] === top) {
+      tp++;
+      a--;
     }
+    while (b >= 0 && neg[b] === top) {
+      fp++;
+      b--;
+    }
+    tps.push(tp);
+    fps.push(fp);
   }
   const totalP = tp;
   const totalN = n - tp;
