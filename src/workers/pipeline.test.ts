@@ -10,6 +10,7 @@ import { CancelledError } from '../core/errors.ts';
 import { defaultParams, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
 import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import type { FitTask } from '../experiments/stateContinue/training.ts';
 import { WorkerClient } from './client.ts';
 import { runFitJobs } from './fitPool.ts';
 import { cpuOnly, fitHandlers } from './fitService.ts';
@@ -30,8 +31,21 @@ function walk(dir: string): string[] {
 
 const droppedFixture = () => walk(FIXTURE).map((path) => ({ path: `baseline/${relative(FIXTURE, path)}`, file: new Uint8Array(readFileSync(path)) }));
 
-/** The worker's own core (intake + pipeline); in Node parquet-wasm needs no init. */
-const nodeCore = baselinePipelineCore();
+/** The worker's own core (intake + pipeline); in Node parquet-wasm needs no init. The tasks handed to the pool are
+ * kept, to check that their matrices were moved out of the pipeline worker rather than copied. */
+let tasksSent: FitTask[] = [];
+const realCore = baselinePipelineCore();
+const nodeCore: typeof realCore = {
+  ...realCore,
+  runStateContinue: (inputs, params, hooks) =>
+    realCore.runStateContinue(inputs, params, {
+      ...hooks,
+      runFits: (tasks) => {
+        tasksSent = tasks;
+        return hooks.runFits!(tasks);
+      },
+    }),
+};
 
 const workers: ChannelWorker[] = [];
 afterEach(() => {
@@ -100,6 +114,9 @@ describe('pipeline worker + fit pool', () => {
       expect(f.iterations).toBe(match.iterations);
       expect(f.converged).toBe(match.converged);
     }
+    // The fit matrices and targets left the pipeline worker (moved, not copied).
+    expect(tasksSent).toHaveLength(8);
+    for (const task of tasksSent) expect([task.x.byteLength, task.y.byteLength]).toEqual([0, 0]);
     // Two fit workers shared the eight fits, and both were ended once the fits were done.
     expect(fitWorkers).toHaveLength(2);
     expect(fitWorkers.every((w) => w.terminated)).toBe(true);

@@ -101,8 +101,11 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           if (p.stage === 'metrics' && state === 'done') stage.progress({ kind: 'stage', stage: 'artifacts', state: 'start' });
         },
         runFits: async (tasks) => {
-          // The fits go to the page's pool. The tasks are copied, not moved: a copy is cheap next to a fit.
-          const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) });
+          // The fits go to the page's pool. Each task's matrix and target are its own (training.ts gathers them
+          // for the fit) and the pipeline does not read them again: they are moved, not copied, which keeps one
+          // copy of every fit matrix out of memory (hundreds of MB on large runs).
+          const transfer = tasks.flatMap((task) => [task.x, task.y]).filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer);
+          const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) }, transfer);
           fitResults = answers.map((a) => a.result);
           return fitResults;
         },
@@ -139,6 +142,11 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       return withTransfer(result, artifactBuffers(artifacts));
     },
   };
+}
+
+/** A typed array that spans its whole buffer (so moving the buffer moves exactly it). */
+function ownsBuffer(a: Float32Array | Float64Array): boolean {
+  return a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.byteLength > 0;
 }
 
 function stageContext(context: CallContext, clock: StageClock, log: string[]): StageContext {
