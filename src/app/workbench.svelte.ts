@@ -182,6 +182,8 @@ class Workbench {
       },
       (error: Error) => {
         if (generation !== this.intakeGeneration) return null;
+        // The worker was ended under this check (a run finishing or cancelled frees its memory): check again.
+        if (error instanceof CancelledError) return this.receiveFiles(files, startedAt);
         const problems: InputProblem[] = error instanceof InputError ? error.problems : [{ file: '', message: `The files could not be checked: ${error.message}` }];
         this.intake = { baselineRunId: '', files: [], problems };
         this.intakeState = 'invalid';
@@ -243,7 +245,11 @@ class Workbench {
       params = paramsOfForm(form);
       paramsParsed = true;
       if (this.files.length === 0) throw new InputError('No baseline run: drop a folder, several files or a .zip of a baseline run first (or try the demo).');
-      const intake = await this.intakePromise;
+      // Cancel works while the drop-time check is still going too.
+      const intake = await Promise.race([
+        this.intakePromise,
+        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true })),
+      ]);
       controller.signal.throwIfAborted();
       if (intake && intake.problems.length > 0) throw new InputError(problemsText(intake.problems), intake.problems);
       workStarted = true;
