@@ -30,9 +30,15 @@ const out = flag('out');
 const repeat = Number(flag('repeat') ?? '1');
 
 let peakRss = 0;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 20);
+/** RSS when each stage ends (the stages are synchronous: timer samples only land between them). */
+let stageNow = 'load';
+const stagePeak: Record<string, number> = {};
+const sample = () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  stagePeak[stageNow] = Math.max(stagePeak[stageNow] ?? 0, rss);
+};
+const sampler = setInterval(sample, 20);
 const MB = 1024 * 1024;
 
 /** CPU milliseconds of this process (user + system): wall time means little on a machine shared with others. */
@@ -45,6 +51,8 @@ function timed<T>(label: string, times: Record<string, number>, cpu: Record<stri
   const t0 = performance.now();
   const c0 = cpuMs();
   const v = work();
+  stageNow = label;
+  sample();
   times[label] = (times[label] ?? 0) + performance.now() - t0;
   cpu[label] = (cpu[label] ?? 0) + cpuMs() - c0;
   return v;
@@ -90,6 +98,8 @@ async function once(): Promise<void> {
   let mark = cpuMs();
   let current = '';
   const switchTo = (stage: string) => {
+    sample();
+    stageNow = stage || 'between';
     const now = cpuMs();
     if (current) stageCpu[current] = (stageCpu[current] ?? 0) + now - mark;
     mark = now;
@@ -121,7 +131,9 @@ async function once(): Promise<void> {
   console.log(`\n${dir}: ${rows('feature rows', featureFrame)}, ${rows('entry rows', entryLabels)}, ${rows('replay rows', replay)}, state rows ${outcome.stateFrame.length}`);
   console.log(`input files ${(inputBytes / MB).toFixed(1)} MB, decoded frames ${(decodedBytes / MB).toFixed(1)} MB`);
   const row = (k: string, wall: number, c: number | undefined) =>
-    console.log(`  ${k.padEnd(22)} wall ${wall.toFixed(0).padStart(7)} ms  cpu ${(c ?? NaN).toFixed(0).padStart(7)} ms`);
+    console.log(
+      `  ${k.padEnd(22)} wall ${wall.toFixed(0).padStart(7)} ms  cpu ${(c ?? NaN).toFixed(0).padStart(7)} ms${stagePeak[k] ? `  rss after ${(stagePeak[k] / MB).toFixed(0)} MB` : ''}`,
+    );
   for (const [k, v] of Object.entries(times)) row(k, v, cpu[k]);
   for (const [k, v] of Object.entries(outcome.stageMs)) row(k, v, stageCpu[k]);
   let fitSum = 0;

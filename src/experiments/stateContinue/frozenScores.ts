@@ -152,17 +152,60 @@ export function checkFrozenHeads(direction: Map<string, OnnxTensor>, entry: Map<
   for (const name of ENTRY_HEADS) head(entry, ENTRY_FILE, name, f, 1);
 }
 
+/**
+ * z[i] = Σ_j x[i, j]·W[j, k] (j ascending, float64), eight rows at a time: independent sums in flight, each in
+ * the order of the plain loop, so the bits are those of the plain loop.
+ */
+function headColumn(x: Float32Array, n: number, f: number, w: Float32Array, width: number, k: number): Float64Array {
+  const z = new Float64Array(n);
+  const wk = new Float64Array(f);
+  for (let j = 0; j < f; j++) wk[j] = w[j * width + k];
+  let i = 0;
+  let base = 0;
+  for (; i + 8 <= n; i += 8, base += 8 * f) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    let s7 = 0;
+    for (let j = 0; j < f; j++) {
+      const wj = wk[j];
+      s0 += x[base + j] * wj;
+      s1 += x[base + f + j] * wj;
+      s2 += x[base + 2 * f + j] * wj;
+      s3 += x[base + 3 * f + j] * wj;
+      s4 += x[base + 4 * f + j] * wj;
+      s5 += x[base + 5 * f + j] * wj;
+      s6 += x[base + 6 * f + j] * wj;
+      s7 += x[base + 7 * f + j] * wj;
+    }
+    z[i] = s0;
+    z[i + 1] = s1;
+    z[i + 2] = s2;
+    z[i + 3] = s3;
+    z[i + 4] = s4;
+    z[i + 5] = s5;
+    z[i + 6] = s6;
+    z[i + 7] = s7;
+  }
+  for (; i < n; i++, base += f) {
+    let s = 0;
+    for (let j = 0; j < f; j++) s += x[base + j] * wk[j];
+    z[i] = s;
+  }
+  return z;
+}
+
 /** out[i, :] = activation(x[i, :]·W + B), float32 results. */
 function scoreHead(x: Float32Array, n: number, f: number, w: Float32Array, b: Float32Array, width: number, kind: HeadKind): Float32Array[] {
   const outs = Array.from({ length: width }, () => new Float32Array(n));
+  const sums = Array.from({ length: width }, (_, k) => headColumn(x, n, f, w, width, k));
   const z = new Float64Array(width);
   for (let i = 0; i < n; i++) {
-    const base = i * f;
-    for (let k = 0; k < width; k++) {
-      let s = 0;
-      for (let j = 0; j < f; j++) s += x[base + j] * w[j * width + k];
-      z[k] = Math.fround(Math.fround(s) + b[k]);
-    }
+    for (let k = 0; k < width; k++) z[k] = Math.fround(Math.fround(sums[k][i]) + b[k]);
     if (kind === 'softmax') {
       let max = -Infinity;
       for (let k = 0; k < width; k++) max = Math.max(max, z[k]);
