@@ -1,9 +1,9 @@
 // Acceptance comparison of a risk-filter run's swing_result.json with the reference's (/opt/ref/swing_reference.py):
 //
-//   node --import tsx scripts/acceptance/compareSwing.ts OURS.json SEED.json [--other-format]
+//   node --import tsx scripts/acceptance/compareSwing.ts OURS.json SEED.json [--other-format | --csv]
 //
 // Exact: input (unless --other-format: ours read the CSV/parquet form of the ledger the reference read as JSON
-// Lines), params, import counts, duplicates, conflicts, bad lines (line and kind; the reason's wording is a
+// Lines; --csv also: the CSV's header is line 1, so the seed's line numbers are one less), params, import counts, duplicates, conflicts, bad lines (line and kind; the reason's wording is a
 // warning), dataset, split, accuracies, confusion matrix, test trade ids, evaluation tables (to 1e-12: sums of
 // floats). Within SPEC §6: coefficients and intercept 1e-3 of the largest coefficient, test AUC 5e-4, Brier 2e-4
 // relative; predicted risks 5e-3 (the prediction tolerance of §6). Exit 0 agree, 1 differ, 2 usage.
@@ -43,11 +43,24 @@ function get(v: RawValue | undefined, path: string[]): RawValue | undefined {
   return v;
 }
 
-export function compareSwing(oursText: string, seedText: string, options: { otherFormat?: boolean } = {}): Checks {
+/** Adds `shift` to import.conflicts[*].line and import.bad_records[*].line (in place). */
+function shiftLines(v: RawValue, shift: number): void {
+  for (const list of ['conflicts', 'bad_records']) {
+    const items = get(v, ['import', list]);
+    if (items?.t !== 'arr') continue;
+    for (const item of items.items) {
+      const line = item.t === 'obj' ? item.map.get('line') : undefined;
+      if (item.t === 'obj' && line?.t === 'num') item.map.set('line', { ...line, v: line.v + shift, raw: String(line.v + shift) });
+    }
+  }
+}
+
+export function compareSwing(oursText: string, seedText: string, options: { otherFormat?: boolean; lineShift?: number } = {}): Checks {
   const checks = new Checks();
   const A = 'swing_result.json';
   let ours = parseRawJson(oursText, 'ours');
   let seed = parseRawJson(seedText, 'seed');
+  if (options.lineShift) shiftLines(seed, options.lineShift);
   if (options.otherFormat) {
     ours = without(ours, ['input']);
     seed = without(seed, ['input']);
@@ -100,11 +113,15 @@ export function compareSwing(oursText: string, seedText: string, options: { othe
 function main(argv: string[]): number {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const flags = argv.filter((a) => a.startsWith('--'));
-  if (positional.length !== 2 || flags.some((f) => f !== '--other-format')) {
-    process.stderr.write('usage: compareSwing.ts OURS.json SEED.json [--other-format]\n');
+  if (positional.length !== 2 || flags.some((f) => f !== '--other-format' && f !== '--csv')) {
+    process.stderr.write('usage: compareSwing.ts OURS.json SEED.json [--other-format | --csv]\n');
     return 2;
   }
-  const checks = compareSwing(readFileSync(positional[0], 'utf8'), readFileSync(positional[1], 'utf8'), { otherFormat: flags.includes('--other-format') });
+  const csv = flags.includes('--csv');
+  const checks = compareSwing(readFileSync(positional[0], 'utf8'), readFileSync(positional[1], 'utf8'), {
+    otherFormat: csv || flags.includes('--other-format'),
+    lineShift: csv ? 1 : 0,
+  });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`compare ${positional[0]} (ours) with ${positional[1]} (reference)`);
   checks.print(out);
