@@ -37,10 +37,19 @@ export function fitStandardScaler(x: Float32Array | Float64Array, rows: number, 
   return { mean, scale };
 }
 
-/** sklearn's transform of a float32 frame: float32((float32(x − mean)) / scale), row-major. */
-export function scaleToFloat32(x: Float32Array | Float64Array, rows: number, cols: number, scaler: StandardScaler): Float32Array {
+/**
+ * sklearn's transform of a float32 frame: float32((float32(x − mean)) / scale), row-major. `out` may be `x`
+ * itself (a float32 x scaled in place, as sklearn's copy=False does).
+ */
+export function scaleToFloat32(
+  x: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  scaler: StandardScaler,
+  out: Float32Array = new Float32Array(rows * cols),
+): Float32Array {
   checkShape(x, rows, cols, scaler, 'scaleToFloat32');
-  const out = new Float32Array(rows * cols);
+  if (out.length !== rows * cols) throw new Error(`scaleToFloat32: out has ${out.length} values, expected ${rows}×${cols}`);
   const { mean, scale } = scaler;
   for (let i = 0, base = 0; i < rows; i++, base += cols) {
     for (let j = 0; j < cols; j++) {

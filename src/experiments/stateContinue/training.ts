@@ -115,8 +115,9 @@ export interface SideModelPlan {
   rows: Int32Array;
   /** Split of each side row (index into ALL_SPLITS, -1 for none). */
   split: Int8Array;
-  /** Scaled features of every side row (row-major float32, rows.length × featureColumns.length). */
-  x: Float32Array;
+  /** The state frame the rows index; the scaled matrix of every side row is rebuilt from it for the
+   * predictions (`scaledSideMatrix`) rather than held through the fits. */
+  frame: Frame;
   scaler: StandardScaler;
   yCls: Float64Array;
   yReg: Float64Array;
@@ -137,10 +138,11 @@ function float32Matrix(frame: Frame, rows: Int32Array, columns: string[]): Float
   return out;
 }
 
-function gatherRows(x: Float32Array, cols: number, positions: Int32Array): Float32Array {
-  const out = new Float32Array(positions.length * cols);
-  for (let i = 0; i < positions.length; i++) out.set(x.subarray(positions[i] * cols, positions[i] * cols + cols), i * cols);
-  return out;
+/** The scaled float32 matrix of every side row of a plan (row-major), as sklearn's transform gives it. */
+export function scaledSideMatrix(plan: SideModelPlan): Float32Array {
+  const cols = plan.featureColumns.length;
+  const raw = float32Matrix(plan.frame, plan.rows, plan.featureColumns);
+  return scaleToFloat32(raw, plan.rows.length, cols, plan.scaler, raw);
 }
 
 export function planSideModels(frame: Frame, params: TrainingParams): { plans: SideModelPlan[]; tasks: FitTask[] } {
@@ -183,11 +185,16 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
         throw new InputError(`state continue ${side} has no fit_inner rows`, [{ file: '', message: `state continue ${side} has no ${FIT_SPLIT} rows` }]);
       }
       const cols = featureColumns.length;
-      const raw = float32Matrix(frame, rows, featureColumns);
-      const scaler = fitStandardScaler(gatherRows(raw, cols, fitPositions), fitPositions.length, cols);
-      const x = scaleToFloat32(raw, rows.length, cols, scaler);
-      plans.push({ resultKey, side, featureSet, featureColumns, rows, split, x, scaler, yCls, yReg, fitPositions });
       const n = fitPositions.length;
+      // Only the fit_inner rows are materialised here: the scaler is fitted on them and they are then scaled in
+      // place (scaling is per value, so this equals gathering rows of the scaled side matrix). The regressor gets
+      // its own copy: the pipeline worker moves every task's buffers to the pool, and one buffer cannot be listed
+      // twice in a transfer.
+      const fitRows = Int32Array.from(fitPositions, (p) => rows[p]);
+      const fitX = float32Matrix(frame, fitRows, featureColumns);
+      const scaler = fitStandardScaler(fitX, n, cols);
+      scaleToFloat32(fitX, n, cols, scaler, fitX);
+      plans.push({ resultKey, side, featureSet, featureColumns, rows, split, frame, scaler, yCls, yReg, fitPositions });
       const yFitCls = new Float64Array(n);
       const yFitReg = new Float64Array(n);
       const clipBps = params.regressionTargetClipBps;
@@ -196,12 +203,12 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
         const v = yReg[fitPositions[i]];
         yFitReg[i] = clipBps > 0 ? Math.min(clipBps, Math.max(-clipBps, v)) : v;
       }
-      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: gatherRows(x, cols, fitPositions), rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
+      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: fitX, rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
       tasks.push({
         key: `${resultKey}:regressor`,
         resultKey,
         model: params.regressorKind,
-        x: gatherRows(x, cols, fitPositions),
+        x: fitX.slice(),
         rows: n,
         cols,
         y: yFitReg,
@@ -225,8 +232,9 @@ export interface SidePredictions {
 export async function finishSideModel(plan: SideModelPlan, classifier: FitResult, regressor: FitResult, params: TrainingParams): Promise<{ result: ModelResult; predictions: SidePredictions }> {
   const cols = plan.featureColumns.length;
   const n = plan.rows.length;
-  const proba = predictProba(plan.x, n, cols, classifier.coef, classifier.intercept);
-  const edge = predictLinear(plan.x, n, cols, regressor.coef, regressor.intercept);
+  const x = scaledSideMatrix(plan);
+  const proba = predictProba(x, n, cols, classifier.coef, classifier.intercept);
+  const edge = predictLinear(x, n, cols, regressor.coef, regressor.intercept);
   const clipBps = params.regressionTargetClipBps;
   if (clipBps > 0) clip(edge, -clipBps, clipBps);
   const fitCls = new Float64Array(plan.fitPositions.length);
