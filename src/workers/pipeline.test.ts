@@ -163,6 +163,25 @@ describe('pipeline worker + fit pool', () => {
     expect(workers.filter((w) => !fitWorkers.includes(w)).every((w) => w.terminated)).toBe(true);
   });
 
+  it('the drop-time check lists every problem at once and fingerprints what the run reads', async () => {
+    const client = pipelineClient();
+    // The fixture run without its price plan and with a broken ONNX: two problems, one answer.
+    const files = droppedFixture()
+      .filter((f) => !f.path.endsWith('price_plan_context.json'))
+      .map((f) => (f.path.endsWith('direction.onnx') ? { ...f, file: f.file.subarray(0, 40) } : f));
+    const report = await client.call('intake', { files });
+    const where = report.problems.map((p) => p.file);
+    expect(where).toContain('label/price_plan_context.json');
+    expect(where).toContain('model/direction/direction.onnx');
+    const order = report.files.find((f) => f.path === 'baseline/feature/feature_order.json')!;
+    expect(order.role).toBe('feature/feature_order.json');
+    expect(order.sha256).toBe(await sha256Hex(readFileSync(join(FIXTURE, 'feature/feature_order.json'))));
+    // A run on the same files stops before any work with one InputError naming both.
+    const error = await client.call('run', { files, params }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('InputError');
+    expect((error as Error).message).toMatch(/price_plan_context\.json[\s\S]*direction\.onnx|direction\.onnx[\s\S]*price_plan_context\.json/);
+  });
+
   it('bad parameters come back as an InputError naming the parameter', async () => {
     const client = pipelineClient();
     const error = await client.call('run', { files: droppedFixture(), params: { ...params, agesMinutes: '5,-1' } }).catch((e: unknown) => e);
