@@ -67,9 +67,11 @@ const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers<PipelineApi> {
   return {
     async intake(request) {
-      await core.ensureWasm();
+      // The check reads JSON, parquet footers and ONNX only: no parquet decoder needed to answer.
       const set = await core.recognize(request.files);
       const [problems, files] = await Promise.all([core.validate(set), core.detect(set)]);
+      // Get the decoder ready for Run while the user reads the answer (a failure here is reported by the run).
+      core.ensureWasm().catch(() => {});
       return { baselineRunId: core.baselineRunId(set), files, problems };
     },
 
