@@ -246,10 +246,7 @@ class Workbench {
       paramsParsed = true;
       if (this.files.length === 0) throw new InputError('No baseline run: drop a folder, several files or a .zip of a baseline run first (or try the demo).');
       // Cancel works while the drop-time check is still going too.
-      const intake = await Promise.race([
-        this.intakePromise,
-        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true })),
-      ]);
+      const intake = await untilAborted(this.intakePromise, controller.signal);
       controller.signal.throwIfAborted();
       if (intake && intake.problems.length > 0) throw new InputError(problemsText(intake.problems), intake.problems);
       workStarted = true;
@@ -445,6 +442,19 @@ class Workbench {
     this.notice = granted ? 'Storage is persistent: the browser will not evict the stored runs.' : 'The browser did not grant persistent storage (it may ask again later or after more use).';
     await this.refreshStorage();
   }
+}
+
+/** `promise`, or a CancelledError as soon as `signal` aborts (the listener goes away either way). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
 }
 
 /** The intake stage counts the check done when the files were dropped as well as the run's own pass. */
