@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
 import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
-import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet } from './parquet.ts';
+import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
-import { makeFrame, stringAt, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
+import { makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/data');
 const PARQUET_IO = '/opt/ref/parquet_io.mjs';
@@ -267,6 +267,36 @@ describe('writeParquet', () => {
     expect(() => readParquet(bytes, 'nested_maps.snappy.parquet', { columns: ['a', 'b'] })).toThrowError(
       /nested_maps\.snappy\.parquet: column a has type map, which cannot be loaded/,
     );
+  });
+});
+
+describe('writeParquetStreamed', () => {
+  /** Every value of every column, nulls as null, for an exact comparison of two frames. */
+  const cells = (f: Frame) =>
+    f.names.map((name) => {
+      const c = f.columns[name];
+      const out: unknown[] = [];
+      for (let i = 0; i < f.length; i++) {
+        if (c.kind === 'string') out.push(stringAt(c, i));
+        else if (c.kind === 'timestamp') out.push(c.micros[i]);
+        else out.push(c.values[i]);
+      }
+      return [name, c.kind, c.kind === 'number' ? c.type : '', out];
+    });
+
+  it('writes the values, types and row count of writeParquet, whatever the slice size (nulls, UTF-8, every kind)', async () => {
+    // 5 sample rows repeated to 23: slices of 4 and 7 rows cut through every column, the last slice short
+    const base = sampleFrame();
+    const rows = Int32Array.from({ length: 23 }, (_, i) => i % 5);
+    const frame = makeFrame(base.names, Object.fromEntries(base.names.map((n) => [n, takeColumn(base.columns[n], rows)])));
+    const whole = readParquet(writeParquet(frame), 'whole.parquet');
+    for (const sliceRows of [4, 7, 23, 1000]) {
+      const bytes = await writeParquetStreamed(frame, { sliceRows });
+      const back = readParquet(bytes, 'streamed.parquet');
+      expect(back.length).toBe(23);
+      expect(cells(back)).toEqual(cells(whole));
+      expect(parquetSchema(bytes, 'streamed.parquet').columns).toEqual(parquetSchema(writeParquet(frame), 'whole.parquet').columns);
+    }
   });
 });
 

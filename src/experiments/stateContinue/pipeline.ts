@@ -327,11 +327,11 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     return { results, parts };
   });
 
-  const { artifacts, verdict, predictions, report } = await stages.run('artifacts', () => {
+  const { artifacts, verdict, predictions, report } = await stages.run('artifacts', async () => {
     const predictions = predictionsFrame(stateFrame, parts);
     const verdict = buildVerdict(results);
     const report = buildReport(params.runId, inputs.baselineRunId, pre.manifest, results, verdict, trainManifest(inputs));
-    const post = postTrainingArtifacts(predictions, results, verdict, report);
+    const post = await postTrainingArtifacts(predictions, results, verdict, report);
     return { artifacts: [...pre.artifacts, ...post], verdict, predictions, report };
   });
   emit(`trader.training.state_continue_experiment_finished runId=${params.runId} report=${outDir(params.runId)}/state_continue_experiment_report.md`);
