@@ -392,12 +392,19 @@ class Workbench {
   }
 
   async openRun(id: string): Promise<void> {
-    const run = await getRun(id);
+    let run: StoredRun | undefined;
+    let artifacts: Artifact[];
+    try {
+      run = await getRun(id);
+      artifacts = run ? (await getRunArtifacts(id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes })) : [];
+    } catch (error) {
+      this.runsMessage = `Run ${id} could not be read: ${(error as Error).message}`;
+      return;
+    }
     if (!run) {
       this.runsMessage = `Run ${id} is no longer stored.`;
       return;
     }
-    const artifacts = (await getRunArtifacts(id)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes }));
     let insights: RunInsights | null = null;
     try {
       insights = await insightsForRun(run, artifacts);
@@ -409,7 +416,12 @@ class Workbench {
   }
 
   async deleteRun(id: string): Promise<void> {
-    await deleteStoredRun(id);
+    try {
+      await deleteStoredRun(id);
+    } catch (error) {
+      this.runsMessage = `Run ${id} could not be deleted: ${(error as Error).message}`;
+      return;
+    }
     if (this.report?.run.id === id) this.report = null;
     await Promise.all([this.refreshRuns(), this.refreshStorage()]);
   }
