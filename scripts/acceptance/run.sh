@@ -104,6 +104,10 @@ SWING_CASES=(
   "sw_one_class|--case one_class --seed 606 --trades 70||jsonl"
   "sw_missing_feature|--case missing_feature --seed 707 --trades 55||jsonl"
   "sw_clean_csv|--case clean --seed 808 --trades 220||csv"
+  "sw_fuzz_a|--case fuzz --seed 1001 --trades 300||jsonl"
+  "sw_fuzz_b|--case fuzz --seed 2002 --trades 150|--mae-threshold 0.01 --risk-threshold 0.3|jsonl"
+  "sw_fuzz_c|--case fuzz --seed 3003 --trades 600|--min-rows 40|jsonl"
+  "sw_too_small_naive|--case too_small --seed 4004 --trades 19|--min-rows 19|jsonl"
   "sw_clean_parquet|--case clean --seed 909 --trades 260|--mae-threshold 0.04|parquet"
 )
 
