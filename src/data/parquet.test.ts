@@ -300,6 +300,36 @@ describe('writeParquetStreamed', () => {
   });
 });
 
+describe('readParquetAsync piece by piece (row groups × column groups)', () => {
+  it('a file of several row groups read a few columns at a time equals readParquet, with progress per piece', async () => {
+    const base = sampleFrame();
+    const rows = Int32Array.from({ length: 23 }, (_, i) => (i * 3) % 5);
+    const frame = makeFrame(base.names, Object.fromEntries(base.names.map((n) => [n, takeColumn(base.columns[n], rows)])));
+    const bytes = writeParquet(frame, { rowGroupSize: 5 });
+    expect(parquetSchema(bytes, 'groups.parquet').rowGroupCount).toBe(5);
+    const whole = readParquet(bytes, 'groups.parquet');
+    const progress: [number, number][] = [];
+    const pieces = await readParquetAsync(new Blob([bytes]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 3, onProgress: (d, t) => progress.push([d, t]) });
+    expect(pieces.names).toEqual(whole.names);
+    expect(pieces.length).toBe(23);
+    for (const name of whole.names) {
+      const a = whole.columns[name];
+      const b = pieces.columns[name];
+      expect(b.kind).toBe(a.kind);
+      for (let i = 0; i < 23; i++) {
+        const at = (c: typeof a) => (c.kind === 'string' ? stringAt(c, i) : c.kind === 'timestamp' ? c.micros[i] : c.values[i]);
+        expect(at(b)).toEqual(at(a));
+      }
+    }
+    // 8 columns in groups of 3 → 3 pieces per row group, 5 row groups
+    expect(progress.length).toBe(15);
+    expect(progress.at(-1)).toEqual([15, 15]);
+    const some = await readParquetAsync(new Blob([bytes]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 1, columns: ['side', 'x32'] });
+    expect(some.names).toEqual(whole.names.filter((n) => n === 'side' || n === 'x32'));
+    expect(Array.from((some.columns.x32 as NumericColumn).values)).toEqual(Array.from((whole.columns.x32 as NumericColumn).values));
+  });
+});
+
 describe('readParquetAsync (Blob/File input)', () => {
   const file = 'duckdb_types.zstd.parquet';
   const bytes = fixture(file);
