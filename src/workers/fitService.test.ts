@@ -43,11 +43,16 @@ afterEach(() => {
 });
 
 describe('fit worker handler', () => {
-  it('async-only ops give the same fits as executeFit on cpu, with iteration progress', async () => {
+  it('sync and async-only ops give the same fits as executeFit, with iteration progress', async () => {
     const inputs = loadBaselineDir(FIXTURE);
     const pre = await buildPreTrainingArtifacts(inputs, defaultParams());
-    const { tasks } = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind: 'huber', ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 });
-    expect(tasks).toHaveLength(8);
+    const huber = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind: 'huber', ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 }).tasks;
+    const ridge = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind: 'ridge', ridgeAlpha: 3, huberMaxIter: 1000, regressionTargetClipBps: 25 }).tasks.filter((t) => t.model === 'ridge');
+    // A Huber cap it cannot reach: the fit stops unconverged, and must say so the same way.
+    const capped = huber.filter((t) => t.model === 'huber').map((t) => ({ ...t, key: `${t.key}:capped`, options: { ...t.options, maxIter: 3 } }));
+    const tasks = [...huber, ...ridge, ...capped];
+    expect(tasks).toHaveLength(16);
+    expect(capped.some((t) => !executeFit(t).converged)).toBe(true);
     for (const choose of [cpuOnly, asyncOnly]) {
       const client = new WorkerClient<FitApi>(() => {
         const w = channelWorker<FitApi>(fitHandlers(choose));
@@ -62,9 +67,9 @@ describe('fit worker handler', () => {
         expect(result.intercept).toBe(expected.intercept);
         expect(result.iterations).toBe(expected.iterations);
         expect(result.converged).toBe(expected.converged);
-        expect(record).toMatchObject({ key: task.key, model: task.model, backend: choose === asyncOnly ? 'webgpu' : 'cpu', iterations: expected.iterations });
+        expect(record).toMatchObject({ key: task.key, model: task.model, backend: choose === asyncOnly && task.model !== 'ridge' ? 'webgpu' : 'cpu', iterations: expected.iterations });
         const iterations = progress.filter((p) => p.kind === 'fit' && p.iteration !== undefined && p.state === 'progress');
-        if (choose === asyncOnly) expect(iterations.length).toBeGreaterThan(0);
+        if (task.model !== 'ridge') expect(iterations.length, task.key).toBeGreaterThan(0);
         expect(progress.at(-1)).toMatchObject({ kind: 'fit', state: 'done', key: task.key });
       }
       client.terminate();

@@ -1,6 +1,6 @@
 /** What a fit worker does, independent of its transport: one fit, on the backend chosen for it, timed. */
 import type { CallContext, Handlers } from './dispatcher.ts';
-import { fitHuberAsync, fitLogisticAsync, hasAsyncProducts } from '../ml/backends/asyncFit.ts';
+import { fitHuberAsync, fitLogisticAsync } from '../ml/backends/asyncFit.ts';
 import { HUBER_ALPHA, HUBER_EPSILON, LOGISTIC_C, LOGISTIC_MAX_ITER } from '../core/constants.ts';
 import type { FitApi, FitJobResult } from './protocol.ts';
 import { withTransfer } from './protocol.ts';
@@ -14,24 +14,29 @@ export type ChooseBackend = (choice: BackendChoice, problem: { rows: number; col
 export const cpuOnly: ChooseBackend = async () => ({ makeOps: cpuMatrixOps, backend: 'cpu', reason: 'cpu' });
 
 /**
- * One fit. Products that are read back asynchronously (WebGPU) need the async drivers of the same optimiser
- * (`fitLogisticAsync` / `fitHuberAsync`, bit-identical stopping points); every other backend runs training.ts's
- * `executeFit` as it is.
+ * One fit. Ridge is training.ts's `executeFit` as it is. Logistic and Huber run the same fits as `executeFit`
+ * (same options, same optimiser) through the drivers that also take products read back asynchronously (WebGPU),
+ * with the optimiser's iterations reported as progress; fitService.test.ts checks they equal executeFit's fits.
  */
 async function runFit(task: FitTask, makeOps: MakeOps, context: CallContext): Promise<FitResult> {
   if (task.model === 'ridge') return executeFit(task, makeOps, context.signal);
-  const probe = makeOps(task.x, task.rows, task.cols);
-  // executeFit makes its ops once and disposes them: hand it the ones already uploaded.
-  if (!hasAsyncProducts(probe)) return executeFit(task, () => probe, context.signal);
   const started = performance.now();
   const { y, options } = task;
   const maxIter = task.model === 'logistic' ? (options.maxIter ?? LOGISTIC_MAX_ITER) : options.maxIter;
-  const onIteration = (iteration: number) => context.progress({ kind: 'fit', key: task.key, model: task.model, state: 'progress', iteration, maxIter });
+  // At most ten progress messages a second, and always the first iteration.
+  let lastReport = -Infinity;
+  const onIteration = (iteration: number) => {
+    const now = performance.now();
+    if (iteration > 1 && now - lastReport < 100) return;
+    lastReport = now;
+    context.progress({ kind: 'fit', key: task.key, model: task.model, state: 'progress', iteration, maxIter });
+  };
+  const ops = makeOps(task.x, task.rows, task.cols);
   try {
     const fit =
       task.model === 'logistic'
-        ? await fitLogisticAsync(probe, y, { C: options.C ?? LOGISTIC_C, maxIter: options.maxIter ?? LOGISTIC_MAX_ITER, signal: context.signal, onIteration })
-        : await fitHuberAsync(probe, y, { alpha: options.alpha ?? HUBER_ALPHA, epsilon: options.epsilon ?? HUBER_EPSILON, maxIter: options.maxIter, signal: context.signal, onIteration });
+        ? await fitLogisticAsync(ops, y, { C: options.C ?? LOGISTIC_C, maxIter: options.maxIter ?? LOGISTIC_MAX_ITER, signal: context.signal, onIteration })
+        : await fitHuberAsync(ops, y, { alpha: options.alpha ?? HUBER_ALPHA, epsilon: options.epsilon ?? HUBER_EPSILON, maxIter: options.maxIter, signal: context.signal, onIteration });
     return {
       key: task.key,
       model: task.model,
@@ -40,11 +45,11 @@ async function runFit(task: FitTask, makeOps: MakeOps, context: CallContext): Pr
       iterations: fit.iterations,
       converged: fit.converged,
       objective: fit.objective,
-      backend: probe.backend,
+      backend: ops.backend,
       ms: performance.now() - started,
     };
   } finally {
-    probe.dispose();
+    ops.dispose();
   }
 }
 
