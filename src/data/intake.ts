@@ -13,6 +13,7 @@ import { ENTRY_HEADS, DIRECTION_HEAD } from '../core/constants.ts';
 import type { BaselineInputs, OnnxTensor, PricePlan } from '../experiments/stateContinue/inputs.ts';
 import { readParquetAsync, parquetSchemaAsync, type FooterColumn } from './parquet.ts';
 import { readOnnx } from './onnx.ts';
+import { outOfMemoryError } from './outOfMemory.ts';
 import { unzipEntriesAsync } from './zip.ts';
 import { sha256OfData } from './sha256Stream.ts';
 
@@ -533,7 +534,12 @@ export async function fingerprintFiles(set: BaselineFileSet): Promise<InputFinge
  * parquet, the JSON files, and the float initializers of both models. In the browser, await
  * `ensureParquetWasm()` first.
  */
-export async function loadBaseline(set: BaselineFileSet): Promise<BaselineInputs> {
+export interface LoadHooks {
+  /** After each decoded piece of a large parquet input (a few columns of one row group). */
+  progress?: (file: string, done: number, total: number) => void;
+}
+
+export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}): Promise<BaselineInputs> {
   const problems = await validateBaseline(set);
   if (problems.length > 0) throw inputErrorFrom(problems);
   const files = set.files as Required<Pick<BaselineFileSet['files'], Exclude<BaselineRole, 'modelTrainManifest'>>> & BaselineFileSet['files'];
@@ -553,11 +559,17 @@ export async function loadBaseline(set: BaselineFileSet): Promise<BaselineInputs
   const replayFile = findReplay(set, splitManifest, []);
   if (!replayFile) throw new InputError(`${LAYOUT_PATH.splitManifest}: the replay parquet cannot be found`);
 
-  const featureFrame = await readParquetAsync(files.featureFrame.data, files.featureFrame.runPath, {
-    columns: [...FEATURE_FRAME_COLUMNS, ...featureOrder.filter((f) => !FEATURE_FRAME_COLUMNS.includes(f))],
-  });
-  const entryLabels = await readParquetAsync(files.entryLabels.data, files.entryLabels.runPath, { columns: ENTRY_LABEL_COLUMNS });
-  const replay = await readParquetAsync(replayFile.data, replayFile.runPath, { columns: REPLAY_COLUMNS });
+  // Large files are decoded piece by piece; `progress` hears of each piece (file, pieces done, pieces in it).
+  const read = async (file: BaselineFile, columns: string[]) => {
+    try {
+      return await readParquetAsync(file.data, file.runPath, { columns, onProgress: (done, total) => hooks.progress?.(file.runPath, done, total) });
+    } catch (error) {
+      throw outOfMemoryError(error, `reading ${file.runPath}`, `${file.runPath} ${(file.size / 1048576).toFixed(0)} MB`) ?? error;
+    }
+  };
+  const featureFrame = await read(files.featureFrame, [...FEATURE_FRAME_COLUMNS, ...featureOrder.filter((f) => !FEATURE_FRAME_COLUMNS.includes(f))]);
+  const entryLabels = await read(files.entryLabels, ENTRY_LABEL_COLUMNS);
+  const replay = await read(replayFile, REPLAY_COLUMNS);
   const directionInitializers = readOnnx(await bytesOf(files.directionOnnx.data), files.directionOnnx.runPath).initializers;
   const entryInitializers = readOnnx(await bytesOf(files.entryOnnx.data), files.entryOnnx.runPath).initializers;
   const modelTrainManifest = files.modelTrainManifest ? await json(files.modelTrainManifest) : null;

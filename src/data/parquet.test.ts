@@ -309,7 +309,7 @@ describe('readParquetAsync piece by piece (row groups × column groups)', () => 
     expect(parquetSchema(bytes, 'groups.parquet').rowGroupCount).toBe(5);
     const whole = readParquet(bytes, 'groups.parquet');
     const progress: [number, number][] = [];
-    const pieces = await readParquetAsync(new Blob([bytes]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 3, onProgress: (d, t) => progress.push([d, t]) });
+    const pieces = await readParquetAsync(new Blob([bytes.slice()]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 3, onProgress: (d, t) => progress.push([d, t]) });
     expect(pieces.names).toEqual(whole.names);
     expect(pieces.length).toBe(23);
     for (const name of whole.names) {
@@ -324,7 +324,7 @@ describe('readParquetAsync piece by piece (row groups × column groups)', () => 
     // 8 columns in groups of 3 → 3 pieces per row group, 5 row groups
     expect(progress.length).toBe(15);
     expect(progress.at(-1)).toEqual([15, 15]);
-    const some = await readParquetAsync(new Blob([bytes]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 1, columns: ['side', 'x32'] });
+    const some = await readParquetAsync(new Blob([bytes.slice()]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 1, columns: ['side', 'x32'] });
     expect(some.names).toEqual(whole.names.filter((n) => n === 'side' || n === 'x32'));
     expect(Array.from((some.columns.x32 as NumericColumn).values)).toEqual(Array.from((whole.columns.x32 as NumericColumn).values));
   });

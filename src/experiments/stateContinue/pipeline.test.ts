@@ -26,6 +26,18 @@ describe('parameters', () => {
 });
 
 describe.runIf(haveFixture)('pipeline on the default fixture', () => {
+  it('an allocation that does not fit (here in the fits) ends the run with an InputError that says so', async () => {
+    const inputs = loadBaselineDir(DEFAULT_CASE, 'baseline');
+    const run = runStateContinue(inputs, defaultParams(), {
+      runFits: async () => {
+        new ArrayBuffer(2 ** 40);
+        return [];
+      },
+    });
+    await expect(run).rejects.toThrow(InputError);
+    await expect(run).rejects.toThrow(/^the run does not fit in the memory this page can use: train_fits could not allocate \(Array buffer allocation failed\); inputs: feature frame [\d,]+ rows × \d+ columns/);
+  });
+
   it('builds the five pre-training artifacts on their own, with the dataset hash of the written parquet', async () => {
     const inputs = loadBaselineDir(DEFAULT_CASE, 'baseline');
     const pre = await buildPreTrainingArtifacts(inputs, defaultParams());

@@ -6,6 +6,7 @@
  */
 import type { Frame } from '../../data/frame.ts';
 import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
+import { outOfMemoryError } from '../../data/outOfMemory.ts';
 import { pyRepr } from '../../core/pyjson.ts';
 import { TUNE_SPLIT } from '../../core/constants.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from './inputs.ts';
@@ -136,6 +137,8 @@ function checkPricePlan(inputs: BaselineInputs): void {
 
 class Stages {
   readonly ms: Record<string, number> = {};
+  /** The inputs' sizes, for an out-of-memory message. */
+  sizes = '';
   constructor(private readonly hooks: StateContinueHooks) {}
 
   check(): void {
@@ -147,6 +150,9 @@ class Stages {
     const started = performance.now();
     try {
       return await work();
+    } catch (error) {
+      // an allocation that does not fit becomes a message that says so (the tab itself survives it)
+      throw outOfMemoryError(error, stage, this.sizes) ?? error;
     } finally {
       this.ms[stage] = (this.ms[stage] ?? 0) + (performance.now() - started);
     }
@@ -179,6 +185,8 @@ async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParam
   const progress = hooks.progress ?? (() => {});
   const params = resolveParams(rawParams);
   checkPricePlan(inputs);
+  const rowsOf = (f: Frame) => `${f.length.toLocaleString('en-US')} rows × ${f.names.length} columns`;
+  stages.sizes = `feature frame ${rowsOf(inputs.featureFrame)}, entry labels ${rowsOf(inputs.entryLabels)}, replay ${rowsOf(inputs.replay)}`;
   const stopBps = inputs.pricePlan.stopDistanceBps;
   const targetBps = inputs.pricePlan.targetDistanceBps;
   const costBps = inputs.pricePlan.costBps;
