@@ -139,15 +139,7 @@ function rowKey(frame: Frame, i: number): string {
     .join('|');
 }
 
-function rowOrder(frame: Frame, byKey: boolean): number[] {
-  const order = Array.from({ length: frame.length }, (_, i) => i);
-  if (!byKey) return order;
-  const keys = order.map((i) => rowKey(frame, i));
-  return order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-}
-
 interface FrameCheck {
-  byKey: boolean;
   /** Columns compared separately (prediction tolerances). */
   skip?: string[];
 }
@@ -161,17 +153,16 @@ function compareFrames(what: string, ours: Frame, expected: Frame, check: FrameC
     if (a.kind === 'number' && b.kind === 'number') expect(a.type, `${what}: type of ${name}`).toBe(b.type);
   }
   expect(ours.length, `${what}: row count`).toBe(expected.length);
-  const oa = rowOrder(ours, check.byKey);
-  const ob = rowOrder(expected, check.byKey);
+  // Row for row in the seed's order, capped runs included (the cap's sort is numpy's introsort, ported).
   for (const name of expected.names) {
     if (check.skip?.includes(name)) continue;
     const tol = tolerance(name);
     const column = expected.columns[name];
     let worst = 0;
     let firstBad = -1;
-    for (let k = 0; k < oa.length; k++) {
-      const x = cell(ours, name, oa[k]);
-      const y = cell(expected, name, ob[k]);
+    for (let k = 0; k < expected.length; k++) {
+      const x = cell(ours, name, k);
+      const y = cell(expected, name, k);
       if (column.kind === 'number' && typeof x === 'number' && typeof y === 'number') {
         const d = Math.abs(x - y);
         if (d > worst) worst = d;
@@ -179,27 +170,25 @@ function compareFrames(what: string, ours: Frame, expected: Frame, check: FrameC
       } else if (x !== y && firstBad < 0) firstBad = k;
     }
     if (firstBad >= 0) {
-      const x = cell(ours, name, oa[firstBad]);
-      const y = cell(expected, name, ob[firstBad]);
-      expect.fail(`${what}: column ${name} row ${firstBad} (${rowKey(expected, ob[firstBad])}): ours ${x}, seed ${y}; worst |Δ| ${worst}`);
+      const x = cell(ours, name, firstBad);
+      const y = cell(expected, name, firstBad);
+      expect.fail(`${what}: column ${name} row ${firstBad} (${rowKey(expected, firstBad)}): ours ${x}, seed ${y}; worst |Δ| ${worst}`);
     }
   }
 }
 
-function predictionColumns(ours: Frame, expected: Frame, byKey: boolean): void {
-  const oa = rowOrder(ours, byKey);
-  const ob = rowOrder(expected, byKey);
+function predictionColumns(ours: Frame, expected: Frame): void {
   const prob = (f: Frame, i: number) => cell(f, 'continue_prob', i) as number;
   const edge = (f: Frame, i: number) => cell(f, 'predicted_continue_edge_bps', i) as number;
   let worstProb = 0;
   let edgeMisses = 0;
-  for (let k = 0; k < oa.length; k++) {
-    worstProb = Math.max(worstProb, Math.abs(prob(ours, oa[k]) - prob(expected, ob[k])));
-    const e = edge(expected, ob[k]);
-    if (!(Math.abs(edge(ours, oa[k]) - e) <= TOLERANCE.predictionEdgeBps + TOLERANCE.predictionEdgeRelative * Math.abs(e))) edgeMisses++;
+  for (let k = 0; k < expected.length; k++) {
+    worstProb = Math.max(worstProb, Math.abs(prob(ours, k) - prob(expected, k)));
+    const e = edge(expected, k);
+    if (!(Math.abs(edge(ours, k) - e) <= TOLERANCE.predictionEdgeBps + TOLERANCE.predictionEdgeRelative * Math.abs(e))) edgeMisses++;
   }
   expect(worstProb, 'predictions: worst continue_prob difference').toBeLessThanOrEqual(TOLERANCE.predictionProbability);
-  expect(edgeMisses / Math.max(1, oa.length), 'predictions: share of edges outside 1 bps + 1 %').toBeLessThanOrEqual(1 - TOLERANCE.predictionRowShare);
+  expect(edgeMisses / Math.max(1, expected.length), 'predictions: share of edges outside 1 bps + 1 %').toBeLessThanOrEqual(1 - TOLERANCE.predictionRowShare);
 }
 
 /** Tolerance of a number in state_continue_result.json, by its key. */
@@ -323,7 +312,6 @@ describe('state-continue parity with the seed', () => {
       const expectedDir = join(c.dir, 'expected');
       const seedText = (name: string) => readFileSync(join(expectedDir, name), 'utf8');
       const seedJson = (name: string) => JSON.parse(seedText(name)) as Record<string, unknown>;
-      const capped = c.args.includes('--max-rows-per-split');
 
       it('runs', async () => {
         const inputs = await loadThroughIntake(join(c.dir, 'baseline'));
@@ -345,7 +333,7 @@ describe('state-continue parity with the seed', () => {
       it('state frame: row for row, column order and types (written parquet read back)', () => {
         const ours = readParquet(artifactBytes(outcome, 'state_continue_train.parquet'), 'ours/state_continue_train.parquet');
         const seed = readParquet(new Uint8Array(readFileSync(join(expectedDir, 'state_continue_train.parquet'))), 'expected/state_continue_train.parquet');
-        compareFrames('train', ours, seed, { byKey: capped });
+        compareFrames('train', ours, seed, {});
       });
 
       it('experiment manifest: equal apart from baseline_root; dataset hash is our parquet', async () => {
@@ -397,8 +385,8 @@ describe('state-continue parity with the seed', () => {
       it('predictions: rows, columns and types; probabilities and edges within tolerance', () => {
         const ours = readParquet(artifactBytes(outcome, 'state_continue_predictions.parquet'), 'ours/state_continue_predictions.parquet');
         const seed = readParquet(new Uint8Array(readFileSync(join(expectedDir, 'state_continue_predictions.parquet'))), 'expected/state_continue_predictions.parquet');
-        compareFrames('predictions', ours, seed, { byKey: capped, skip: ['continue_prob', 'predicted_continue_edge_bps'] });
-        predictionColumns(ours, seed, capped);
+        compareFrames('predictions', ours, seed, { skip: ['continue_prob', 'predicted_continue_edge_bps'] });
+        predictionColumns(ours, seed);
       });
     });
   }

@@ -5,6 +5,7 @@
  * Joins are pandas 1.5 inner merges (`join.ts`) on shared symbol codes and epoch milliseconds; one row of the
  * result is a set of row indexes into the inputs, and columns are gathered once at the end.
  */
+import { numpyArgsortQuick } from './numpyArgsort.ts';
 import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, STATE_FEATURES } from '../../core/constants.ts';
@@ -368,14 +369,15 @@ function infToNaN(column: Column): Column {
 }
 
 /**
- * Row order of `sort_values("event_time")` made stable (pandas' quicksort leaves ties in arbitrary order; ours
- * keeps them in frame order), nulls last. Strings sort as text, as pandas sorts an object column.
+ * Row order of `frame.sort_values("event_time")` exactly as pandas 1.5 / numpy 1.24 give it: nulls last (nargsort),
+ * the rest by numpy's introsort argsort over the non-null keys in frame order. That sort is not stable, so rows with
+ * equal times come out in numpy's order, not frame order; under a cap that cuts inside equal times this decides which
+ * rows survive, so it has to be the same algorithm (numpyArgsort.ts). Strings compare as Python's str does.
  */
 export function eventTimeOrder(frame: Frame): Int32Array {
   const column = frame.columns.event_time;
   const n = frame.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  let key: ArrayLike<number>;
   if (column.kind === 'string') {
     const dict = column.dictionary;
     const byText = dict.map((_, i) => i).sort((a, b) => comparePyStr(dict[a], dict[b]));
@@ -384,24 +386,21 @@ export function eventTimeOrder(frame: Frame): Int32Array {
       if (k === 0 || dict[byText[k]] !== dict[byText[k - 1]]) r++;
       rank[byText[k]] = r;
     }
-    const key = new Float64Array(n);
-    for (let i = 0; i < n; i++) key[i] = column.codes[i] < 0 ? NaN : rank[column.codes[i]];
-    return sortByKey(order, key);
+    const ranks = new Float64Array(n);
+    for (let i = 0; i < n; i++) ranks[i] = column.codes[i] < 0 ? NaN : rank[column.codes[i]];
+    key = ranks;
+  } else {
+    key = column.kind === 'timestamp' ? column.micros : column.kind === 'number' ? column.values : new Float64Array(n);
   }
-  const key = column.kind === 'timestamp' ? column.micros : column.kind === 'number' ? column.values : new Float64Array(n);
-  return sortByKey(order, key);
-}
-
-function sortByKey(order: Int32Array, key: ArrayLike<number>): Int32Array {
-  return order.sort((a, b) => {
-    const x = key[a];
-    const y = key[b];
-    const xn = x !== x;
-    const yn = y !== y;
-    if (xn !== yn) return xn ? 1 : -1;
-    if (!xn && x !== y) return x < y ? -1 : 1;
-    return a - b;
-  });
+  const present: number[] = [];
+  const missing: number[] = [];
+  for (let i = 0; i < n; i++) (key[i] !== key[i] ? missing : present).push(i);
+  const values = Float64Array.from(present, (i) => key[i]);
+  const sorted = numpyArgsortQuick(values.length, (a, b) => values[a] < values[b]);
+  const order = new Int32Array(n);
+  for (let k = 0; k < sorted.length; k++) order[k] = present[sorted[k]];
+  for (let k = 0; k < missing.length; k++) order[sorted.length + k] = missing[k];
+  return order;
 }
 
 /**
