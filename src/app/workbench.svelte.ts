@@ -339,6 +339,7 @@ class Workbench {
         for (const s of this.stages) if (s.state === 'running') ((s.state = 'done'), (s.endedAt = t));
         this.stages.push({ stage: progress.stage, state: 'running', startedAt: t, endedAt: null, rows: null, done: null, total: null, message: '' });
         stage = this.stages[this.stages.length - 1];
+        if (this.runState === 'running') this.runMessage = `Running: ${progress.stage.replace(/_/g, ' ')}…`;
       }
       if (progress.rows !== undefined) stage.rows = progress.rows;
       if (progress.done !== undefined) stage.done = progress.done;
