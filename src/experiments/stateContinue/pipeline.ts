@@ -177,7 +177,15 @@ export async function buildPreTrainingArtifacts(inputs: BaselineInputs, params: 
   return preTraining(inputs, params, hooks, new Stages(hooks), []);
 }
 
-async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks, stages: Stages, log: string[]): Promise<PreTraining> {
+async function preTraining(
+  inputs: BaselineInputs,
+  rawParams: StateContinueParams,
+  hooks: StateContinueHooks,
+  stages: Stages,
+  log: string[],
+  /** Called with the state frame before the pre-training artifacts are written (to start the fits meanwhile). */
+  onStateFrame?: (stateFrame: Frame, params: ResolvedParams) => void,
+): Promise<PreTraining> {
   const emit = (line: string) => {
     log.push(line);
     hooks.log?.(line);
@@ -240,6 +248,7 @@ async function preTraining(inputs: BaselineInputs, rawParams: StateContinueParam
     return frame;
   });
 
+  onStateFrame?.(stateFrame, params);
   const pre = await stages.run('artifacts', () =>
     preTrainingArtifacts(stateFrame, {
       runId: params.runId,
@@ -287,21 +296,41 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     hooks.log?.(line);
   };
   const progress = hooks.progress ?? (() => {});
-  const pre = await preTraining(inputs, rawParams, hooks, stages, log);
-  const { params, stateFrame } = pre;
-  const training: TrainingParams = {
+  const trainingParams = (params: ResolvedParams): TrainingParams => ({
     featureOrder: inputs.featureOrder,
     regressorKind: params.regressorKind,
     ridgeAlpha: params.ridgeAlpha,
     huberMaxIter: params.huberMaxIter,
     regressionTargetClipBps: params.regressionTargetClipBps,
+  });
+  // With a worker pool, the fits start as soon as the state frame exists and run while this thread writes the
+  // train parquet (the seed writes it first; the artifacts and the log come out the same). Planning errors (a
+  // side without fit_inner rows) surface in train_fits, where they would have come.
+  let started: { plans: ReturnType<typeof planSideModels>['plans']; tasks: FitTask[]; fits: Promise<FitResult[]> } | { error: unknown } | null = null;
+  const startFits = (stateFrame: Frame, params: ResolvedParams) => {
+    if (!hooks.runFits) return;
+    try {
+      const { plans, tasks } = planSideModels(stateFrame, trainingParams(params));
+      progress({ stage: 'train_fits', done: 0, total: tasks.length });
+      const fits = hooks.runFits(tasks);
+      fits.catch(() => {}); // awaited in train_fits; a failure meanwhile must not be an unhandled rejection
+      started = { plans, tasks, fits };
+    } catch (error) {
+      started = { error };
+    }
   };
+  const pre = await preTraining(inputs, rawParams, hooks, stages, log, startFits);
+  const { params, stateFrame } = pre;
+  const training = trainingParams(params);
 
   const { plans, tasks, fits } = await stages.run('train_fits', async () => {
-    const { plans, tasks } = planSideModels(stateFrame, training);
-    progress({ stage: 'train_fits', done: 0, total: tasks.length });
+    const early = started as typeof started;
+    if (early && 'error' in early) throw early.error;
+    const { plans, tasks } = early ?? planSideModels(stateFrame, training);
+    if (!early) progress({ stage: 'train_fits', done: 0, total: tasks.length });
     let fits: FitResult[];
-    if (hooks.runFits) fits = await hooks.runFits(tasks);
+    if (early) fits = await early.fits;
+    else if (hooks.runFits) fits = await hooks.runFits(tasks);
     else {
       fits = [];
       for (const task of tasks) {
