@@ -39,6 +39,27 @@ describe('fitRidge against sklearn Ridge', () => {
     for (let i = 0; i < d.rows; i++) expect(Math.abs(pred[i] - pr[i])).toBeLessThan(1e-3 + 1e-4 * Math.abs(pr[i]));
   });
 
+  it('alpha 0 with a constant column: the minimum-norm solution, as sklearn falls back from Cholesky to SVD', () => {
+    // /usr/bin/python3: rng = default_rng(7); X = rng.standard_normal((12, 3)); X[:, 1] = 2.5;
+    // y = X @ [1.5, 0, -2] + 0.1 * rng.standard_normal(12) + 3; Ridge(alpha=0.0).fit(X, y)
+    const x = Float64Array.from([
+      0.0012301533574825742, 2.5, -0.2741378553622176, -0.8905918387572742, 2.5, -0.9916465549964624, 0.060143602597438485, 2.5,
+      -0.49220651855132963, -0.6204748998199404, 2.5, 0.35688700816006075, 0.10541424899789856, 2.5, -0.02925182246327349,
+      0.6953031944582878, 2.5, -0.45761576104021817, -1.901222739800844, 2.5, -1.8417350377917323, -0.23509113107468127, 2.5,
+      0.2712643588217015, 0.15675108662422516, 2.5, -2.516759710820513, -0.5386928958466366, 2.5, 0.11330898600330756,
+      -1.5301357655053935, 2.5, -0.9785190780566395, -0.8088372394255993, 2.5, -0.8075346753318965,
+    ]);
+    const y = [
+      3.546868770266107, 3.7358443385953306, 4.016268397724486, 1.3443434389915518, 3.227671432748343, 4.964564491193374,
+      3.709130383240429, 2.112448608782276, 8.404528393751518, 1.8106282164105818, 2.7477727766573485, 3.413748894095052,
+    ];
+    const fit = fitRidge(x, 12, 3, y, 0);
+    const sk = [1.5339716813776325, 0.0, -2.043772187793423];
+    for (let j = 0; j < 3; j++) expect(Math.abs(fit.coef[j] - sk[j])).toBeLessThan(1e-9);
+    expect(fit.coef[1]).toBe(0);
+    expect(Math.abs(fit.intercept - 2.987459901158074)).toBeLessThan(1e-9);
+  });
+
   it('does not penalise the intercept: a constant shift of y moves only the intercept', () => {
     const d = loadMlFixture('huber_outliers.json');
     const x = unpackFloat(d.x);

@@ -44,10 +44,18 @@ export function fitRidge(x: Float32Array | Float64Array, rows: number, cols: num
     }
   }
   for (let j = 0; j < cols; j++) {
-    a[j * cols + j] += alpha;
     for (let k = 0; k < j; k++) a[j * cols + k] = a[k * cols + j];
   }
-  const coef = solveSymmetricPositive(a, b, cols);
+  const penalised = Float64Array.from(a);
+  for (let j = 0; j < cols; j++) penalised[j * cols + j] += alpha;
+  let coef: Float64Array;
+  try {
+    coef = solveSymmetricPositive(penalised, b, cols);
+  } catch {
+    // scikit-learn's _solve_cholesky raises LinAlgError on a singular system (alpha = 0 with a constant or
+    // collinear column) and Ridge then solves by SVD: the minimum-norm solution. Same here, by eigenvectors.
+    coef = solveMinimumNorm(a, b, cols, alpha);
+  }
   let dot = 0;
   for (let j = 0; j < cols; j++) dot += xMean[j] * coef[j];
   return { coef, intercept: yMean - dot };
@@ -83,6 +91,60 @@ export function solveSymmetricPositive(a: Float64Array, b: Float64Array, n: numb
     x[i] = t / l[i * n + i];
   }
   return x;
+}
+
+/**
+ * scikit-learn's `_solve_svd` written on the Gram matrix G = XcᵀXc (n×n, symmetric): with G = V diag(λ) Vᵀ and
+ * λ = s², w = Σ over s > 1e-15 of (vᵢ·Xcᵀy) / (λᵢ + α) · vᵢ. Cyclic Jacobi rotations never touch an all-zero column
+ * (a constant feature after centring), whose eigenvalue therefore stays exactly 0 and whose coefficient is 0.
+ */
+export function solveMinimumNorm(gram: Float64Array, b: Float64Array, n: number, alpha: number): Float64Array {
+  const a = Float64Array.from(gram);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q];
+        if (apq === 0) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const sn = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p];
+          const akq = a[k * n + q];
+          a[k * n + p] = c * akp - sn * akq;
+          a[k * n + q] = sn * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k];
+          const aqk = a[q * n + k];
+          a[p * n + k] = c * apk - sn * aqk;
+          a[q * n + k] = sn * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - sn * vkq;
+          v[k * n + q] = sn * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const lambda = a[i * n + i];
+    if (!(Math.sqrt(Math.max(lambda, 0)) > 1e-15)) continue;
+    let proj = 0;
+    for (let k = 0; k < n; k++) proj += v[k * n + i] * b[k];
+    const scale = proj / (lambda + alpha);
+    for (let k = 0; k < n; k++) w[k] += scale * v[k * n + i];
+  }
+  return w;
 }
 
 /** x·coef + intercept (Ridge.predict). */
