@@ -20,10 +20,14 @@ export function fitStandardScaler(x: Float32Array | Float64Array, rows: number, 
   const mean = new Float64Array(cols);
   const scale = new Float64Array(cols);
   const temp = new Float64Array(rows);
+  // each column copied out once (one strided pass), then summed contiguously: the same values in the same
+  // order as summing with a stride, without walking the whole matrix several times per column
+  const column = new Float64Array(rows);
   for (let j = 0; j < cols; j++) {
-    const sum = 0 + pairwiseSum(x, j, rows, cols);
+    for (let i = 0, k = j; i < rows; i++, k += cols) column[i] = x[k];
+    const sum = 0 + pairwiseSum(column, 0, rows, 1);
     const m = sum / rows;
-    for (let i = 0; i < rows; i++) temp[i] = x[i * cols + j] - m;
+    for (let i = 0; i < rows; i++) temp[i] = column[i] - m;
     const correction = 0 + pairwiseSum(temp, 0, rows, 1);
     for (let i = 0; i < rows; i++) temp[i] *= temp[i];
     let unnormalized = 0 + pairwiseSum(temp, 0, rows, 1);

@@ -129,12 +129,20 @@ export interface SideModelPlan {
 function float32Matrix(frame: Frame, rows: Int32Array, columns: string[]): Float32Array {
   const cols = columns.length;
   const out = new Float32Array(rows.length * cols);
-  columns.forEach((name, j) => {
+  const values = columns.map((name) => {
     const column = frame.columns[name];
     if (!column || column.kind !== 'number') throw new Error(`training: column ${name} must be numeric`);
-    const v = column.values;
-    for (let i = 0; i < rows.length; i++) out[i * cols + j] = v[rows[i]];
+    return column.values;
   });
+  // blocks of rows, every column: the block of `out` being filled stays in cache
+  const BLOCK = 256;
+  for (let start = 0; start < rows.length; start += BLOCK) {
+    const end = Math.min(rows.length, start + BLOCK);
+    for (let j = 0; j < cols; j++) {
+      const v = values[j];
+      for (let i = start; i < end; i++) out[i * cols + j] = v[rows[i]];
+    }
+  }
   return out;
 }
 
