@@ -75,10 +75,18 @@ describe('verdict link and run export (issue 6)', () => {
   it('opens the link read-only in a fresh browser profile, fetching nothing but the page', async () => {
     const fresh = await openWorkbench({ build: false, server: source.server });
     try {
+      // The harness opened the page itself in this profile, which set up the offline cache: take it down again
+      // (after it finished, so no install request is still in flight), so the link loads as in a browser that
+      // never saw the workbench.
+      await fresh.page.locator('#offline-status[data-state="ready"]').waitFor({ state: 'attached', timeout: 120_000 });
+      await fresh.page.evaluate(async () => {
+        for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+        for (const key of await caches.keys()) await caches.delete(key);
+      });
+      await fresh.page.goto('about:blank');
       const requested: string[] = [];
       fresh.context.on('request', (request) => requested.push(request.url()));
       // A fresh load of the link (not a fragment change of the page already open).
-      await fresh.page.goto('about:blank');
       await fresh.page.goto(link);
       await fresh.page.locator('#shared-verdict[data-state="ok"]').waitFor({ timeout: 30_000 });
       expect(((await fresh.page.locator('#shared-verdict-status').textContent()) ?? '').trim()).toContain(verdict);
