@@ -28,6 +28,11 @@ describe('experiment parameters form', () => {
     expect(p).toMatchObject({ ridgeAlpha: 3, regressionTargetClipBps: 25.5, maxRowsPerSplit: 1000, regressorKind: 'ridge', minContinueEdgeBps: -2 });
   });
 
+  it('a target clip of 0 or less is accepted and means off, as the seed checks clip > 0', () => {
+    expect(paramsOfForm({ ...defaultForm(), regressionTargetClipBps: '-5' }).regressionTargetClipBps).toBe(-5);
+    expect(() => paramsOfForm({ ...defaultForm(), regressionTargetClipBps: 'abc' })).toThrow(/param-regression-target-clip-bps: expected a number/);
+  });
+
   it('reports every bad field at once, each naming its parameter and what was found', () => {
     let error: unknown;
     try {
