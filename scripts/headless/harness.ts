@@ -353,8 +353,19 @@ export async function waitForRunState(page: Page, state: RunState, timeoutMs = 1
 /** Click a download link/button and save the file under `dir` (by its suggested name unless `name` is given). */
 export async function saveDownload(page: Page, target: Locator, dir: string, name?: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), target.click()]);
-  return saveAs(download, dir, name);
+  // A click that starts nothing is clicked again, as a user would: the page may re-render the link (new object
+  // URL, the old one revoked) between our locating it and the click landing.
+  const attempts = 3;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 40_000 }), target.click()]);
+      return await saveAs(download, dir, name);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`download of ${name ?? 'a file'} failed after ${attempts} clicks: ${(lastError as Error).message}`);
 }
 
 async function saveAs(download: Download, dir: string, name?: string): Promise<string> {

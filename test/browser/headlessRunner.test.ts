@@ -91,6 +91,23 @@ describe.sequential('npm run headless -- state-continue', () => {
     expect(failures).toEqual([]);
   });
 
+  it('--backend webgpu starts Chromium with WebGPU and records the backend of each fit', async () => {
+    // SwiftShader's WebGPU (BROWSER.md): slow, so the small ridge_clip fixture (ridge is solved directly; the four
+    // logistic fits go through WebGPU).
+    requireFixture('ridge_clip');
+    const fixture = fixtureCase('ridge_clip');
+    const out = join(scratch, 'webgpu');
+    const result = await runner(['state-continue', '--baseline-dir', fixture.baseline, '--out', out, '--backend', 'webgpu', ...fixtureFlags('ridge_clip')]);
+    expect(result.code, result.stderr).toBe(0);
+    const timings = readJson<{ fits: { model: string; backend: string }[] }>(join(out, 'timings.json'));
+    const logistic = timings.fits.filter((fit) => fit.model === 'logistic');
+    expect(logistic).toHaveLength(4);
+    expect(new Set(logistic.map((fit) => fit.backend))).toEqual(new Set(['webgpu']));
+    const { check, failures } = checker();
+    compareWithExpected(out, fixture.expected, check);
+    expect(failures).toEqual([]);
+  });
+
   it('exits 2 with the page message for a baseline run missing a file, and writes no artifact', async () => {
     const bad = copyBaseline(scratch, 'missing_file');
     rmSync(join(bad, 'label', 'price_plan_context.json'));
