@@ -14,6 +14,7 @@ import { fetchDemo } from './files.ts';
 import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
 import { decodeVerdictFragment, isVerdictFragment, type SharedVerdict } from '../share/verdictLink.ts';
 import { insightsForRun } from '../analysis/insightsForRun.ts';
+import { inputsMatch, rerunForm, rerunId } from '../analysis/rerun.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
 
 export const SCREENS = ['intake', 'experiment', 'report', 'runs', 'compare', 'riskfilter', 'registry', 'settings'] as const;
@@ -414,6 +415,29 @@ class Workbench {
     }
     this.report = { run, artifacts, insights };
     this.screen = 'report';
+  }
+
+  /**
+   * "Run again with changed parameters": the stored run's parameters in the form under a new id, and the
+   * experiment screen open to change them. The run needs its baseline on the page; the notice says whether the
+   * files dropped now are the ones the run read (by SHA-256), so the two runs compare like with like.
+   */
+  async runAgain(id: string): Promise<void> {
+    const run = this.runs.find((r) => r.id === id) ?? (await getRun(id).catch(() => undefined));
+    if (!run) {
+      this.runsMessage = `Run ${id} is no longer stored.`;
+      return;
+    }
+    const taken = new Set(this.runs.map((r) => r.id));
+    this.form = { ...defaultForm(), backend: this.backend, ...rerunForm(run.parameters, rerunId(run.id, (x) => taken.has(x))) } as ParamForm;
+    const current = (this.intake?.files ?? []).filter((f) => f.role !== null).map(inputFingerprint);
+    const match = inputsMatch(run.inputs, current);
+    this.notice = match.same
+      ? `The parameters of ${id} are in the form as ${this.form.runId}: change what you want and press Run.`
+      : current.length === 0
+        ? `The parameters of ${id} are in the form as ${this.form.runId}. Drop the baseline run it read (Intake) before pressing Run.`
+        : `The parameters of ${id} are in the form as ${this.form.runId}, but the baseline on the page is not the one it read (${[...match.missing, ...match.changed].join(', ')}): drop that baseline to compare like with like.`;
+    this.screen = 'experiment';
   }
 
   async deleteRun(id: string): Promise<void> {

@@ -137,20 +137,27 @@ describe('screens (issue 6)', () => {
 
   it('runs again with changed parameters and compares the two runs side by side', async () => {
     const { page } = workbench;
-    await ensureOnScreen(page, '#run-button', 'experiment');
-    await setField(page, 'param-run-id', 'demo_ridge');
+    // "Run again…" on the stored run: its parameters come back in the form under a new id.
+    await ensureOnScreen(page, 'button.rerun[data-run-id="demo_huber"]', 'runs');
+    await page.locator('button.rerun[data-run-id="demo_huber"]').click();
+    await page.locator('#run-button').waitFor();
+    expect(await page.locator('#param-run-id').inputValue()).toBe('demo_huber-again');
+    expect(await page.locator('#param-regressor-kind').inputValue()).toBe('huber');
+    expect(await page.locator('#param-ages-minutes').inputValue()).toBe('5,15,30,60');
+    // The demo is still on the page: the same baseline the run read.
+    expect(await page.locator('.notice').textContent()).toMatch(/change what you want/);
     await setField(page, 'param-regressor-kind', 'ridge');
     const outcome = await clickAndWaitForRun(page, { isCrashed: workbench.crashed, timeoutMs: 10 * 60_000 });
     expect(outcome.state, outcome.message).toBe('done');
 
     await ensureOnScreen(page, '#runs-list', 'runs');
     const runs = await settledRuns(page);
-    expect(runs.map((r) => r.runId)).toEqual(expect.arrayContaining(['demo_huber', 'demo_ridge']));
+    expect(runs.map((r) => r.runId)).toEqual(expect.arrayContaining(['demo_huber', 'demo_huber-again']));
     await shoot(page, 'runs');
 
     await ensureOnScreen(page, '#compare-a', 'compare');
     await page.locator('#compare-a').selectOption('demo_huber');
-    await page.locator('#compare-b').selectOption('demo_ridge');
+    await page.locator('#compare-b').selectOption('demo_huber-again');
     // Same demo files: no input warning; the regressor differs; metrics carry B − A.
     await page.locator('#compare-inputs-same').waitFor();
     expect(await page.locator('#compare-inputs-warning').count()).toBe(0);
