@@ -218,6 +218,7 @@ class Workbench {
 
   async startRun(): Promise<void> {
     if (this.runState === 'running') return;
+    if (this.rerunNotice && this.notice === this.rerunNotice) this.notice = '';
     const controller = new AbortController();
     this.controller = controller;
     const form = $state.snapshot(this.form) as ParamForm;
@@ -422,6 +423,9 @@ class Workbench {
    * experiment screen open to change them. The run needs its baseline on the page; the notice says whether the
    * files dropped now are the ones the run read (by SHA-256), so the two runs compare like with like.
    */
+  /** The notice runAgain showed: a new run makes it stale. */
+  private rerunNotice = '';
+
   async runAgain(id: string): Promise<void> {
     const run = this.runs.find((r) => r.id === id) ?? (await getRun(id).catch(() => undefined));
     if (!run) {
@@ -432,7 +436,7 @@ class Workbench {
     this.form = { ...defaultForm(), backend: this.backend, ...rerunForm(run.parameters, rerunId(run.id, (x) => taken.has(x))) } as ParamForm;
     const current = (this.intake?.files ?? []).filter((f) => f.role !== null).map(inputFingerprint);
     const match = inputsMatch(run.inputs, current);
-    this.notice = match.same
+    this.notice = this.rerunNotice = match.same
       ? `The parameters of ${id} are in the form as ${this.form.runId}: change what you want and press Run.`
       : current.length === 0
         ? `The parameters of ${id} are in the form as ${this.form.runId}. Drop the baseline run it read (Intake) before pressing Run.`
