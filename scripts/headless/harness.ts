@@ -152,8 +152,20 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
   });
   page.setDefaultTimeout(options.timeoutMs ?? 60_000);
 
+  const close = async () => {
+    closing = true;
+    await context.close().catch(() => {});
+    if (!options.server) await server.close();
+    if (freshProfile) rmSync(userDataDir, { recursive: true, force: true });
+  };
+
   log(`opening ${server.url}`);
-  await page.goto(server.url, { waitUntil: 'load', timeout: options.timeoutMs ?? 60_000 });
+  try {
+    await page.goto(server.url, { waitUntil: 'load', timeout: options.timeoutMs ?? 60_000 });
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   return {
     server,
@@ -165,12 +177,7 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
     pageErrors,
     failedRequests,
     crashed: () => crashed,
-    async close() {
-      closing = true;
-      await context.close().catch(() => {});
-      if (!options.server) await server.close();
-      if (freshProfile) rmSync(userDataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
