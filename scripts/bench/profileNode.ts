@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readParquet } from '../../src/data/parquet.ts';
+import { readParquetAsync } from '../../src/data/parquet.ts';
 import { readOnnx } from '../../src/data/onnx.ts';
 import { runStateContinue } from '../../src/experiments/stateContinue/pipeline.ts';
 import { executeFit } from '../../src/experiments/stateContinue/training.ts';
@@ -47,10 +47,10 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function timed<T>(label: string, times: Record<string, number>, cpu: Record<string, number>, work: () => T): T {
+async function timed<T>(label: string, times: Record<string, number>, cpu: Record<string, number>, work: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   const c0 = cpuMs();
-  const v = work();
+  const v = await work();
   stageNow = label;
   sample();
   times[label] = (times[label] ?? 0) + performance.now() - t0;
@@ -73,9 +73,10 @@ async function once(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   peakRss = rssBefore;
   const t0 = performance.now();
-  const featureFrame = timed('read feature_frame', times, cpu, () => readParquet(new Uint8Array(files.feature), 'feature/feature_frame.parquet'));
-  const entryLabels = timed('read entry_labels', times, cpu, () => readParquet(new Uint8Array(files.entry), 'label/entry_labels.parquet'));
-  const replay = timed('read replay', times, cpu, () => readParquet(new Uint8Array(files.replay), `replay/${replayName}`));
+  // as the page reads them: Blobs (over 32 MB decoded piece by piece)
+  const featureFrame = await timed('read feature_frame', times, cpu, () => readParquetAsync(new Blob([files.feature]), 'feature/feature_frame.parquet'));
+  const entryLabels = await timed('read entry_labels', times, cpu, () => readParquetAsync(new Blob([files.entry]), 'label/entry_labels.parquet'));
+  const replay = await timed('read replay', times, cpu, () => readParquetAsync(new Blob([files.replay]), `replay/${replayName}`));
   const manifestText = readFileSync(join(dir!, 'model/model_train_manifest.json'), 'utf8');
   const inputs: BaselineInputs = {
     baselineRunId: basename(dir!),
