@@ -106,7 +106,8 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           // The fits go to the page's pool. Each task's matrix and target are its own (training.ts gathers them
           // for the fit) and the pipeline does not read them again: they are moved, not copied, which keeps one
           // copy of every fit matrix out of memory (hundreds of MB on large runs).
-          const transfer = tasks.flatMap((task) => [task.x, task.y]).filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer);
+          // A side's classifier and regressor share one matrix: list each buffer once (a repeated one is a DataCloneError).
+          const transfer = [...new Set(tasks.flatMap((task) => [task.x, task.y]).filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer))];
           const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) }, transfer);
           fitResults = answers.map((a) => a.result);
           return fitResults;

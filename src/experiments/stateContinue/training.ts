@@ -195,9 +195,8 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
       const cols = featureColumns.length;
       const n = fitPositions.length;
       // Only the fit_inner rows are materialised here: the scaler is fitted on them and they are then scaled in
-      // place (scaling is per value, so this equals gathering rows of the scaled side matrix). The regressor gets
-      // its own copy: the pipeline worker moves every task's buffers to the pool, and one buffer cannot be listed
-      // twice in a transfer.
+      // place (scaling is per value, so this equals gathering rows of the scaled side matrix). The classifier and
+      // the regressor share this one matrix (nothing writes to a task's x; the pool moves a shared buffer once).
       const fitRows = Int32Array.from(fitPositions, (p) => rows[p]);
       const fitX = float32Matrix(frame, fitRows, featureColumns);
       const scaler = fitStandardScaler(fitX, n, cols);
@@ -216,7 +215,7 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
         key: `${resultKey}:regressor`,
         resultKey,
         model: params.regressorKind,
-        x: fitX.slice(),
+        x: fitX,
         rows: n,
         cols,
         y: yFitReg,
