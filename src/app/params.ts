@@ -23,7 +23,7 @@ export const PARAM_SPECS: ParamSpec[] = [
   { key: 'maxRowsPerSplit', id: 'param-max-rows-per-split', label: 'Max rows per split', help: 'Keep only the latest rows of each split (by event_time); 0 keeps all.' },
   { key: 'continueHorizonMinutes', id: 'param-continue-horizon-minutes', label: 'Continue horizon (minutes)', help: 'How far ahead the continue outcome of a position is judged.' },
   { key: 'minContinueEdgeBps', id: 'param-min-continue-edge-bps', label: 'Min continue edge (bps)', help: 'Net edge (after cost) a continuation must reach to count as positive.' },
-  { key: 'backend', id: 'param-backend', label: 'Compute backend', help: 'Where fits run: auto picks per fit; cpu is the exact float64 path.', options: ['auto', 'cpu', 'wasm', 'webgpu'] },
+  { key: 'backend', id: 'param-backend', label: 'Compute backend', help: 'Where fits run: cpu is the exact float64 path; auto uses it unless a real (non-fallback) WebGPU adapter meets a large fit; wasm and webgpu are float32, checked against cpu.', options: ['auto', 'cpu', 'wasm', 'webgpu'] },
 ];
 
 export function formOf(params: StateContinueParams): ParamForm {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { AUTO_WASM_MIN_CELLS, AUTO_WEBGPU_MIN_CELLS, probeWebgpu, selectBackend } from './selectBackend';
+import { AUTO_WEBGPU_MIN_CELLS, probeWebgpu, selectBackend } from './selectBackend';
 
 /** Node 20 has no `navigator`; a test may lend it one whose `gpu` answers as Chromium does. */
 function lendNavigatorGpu(requestAdapter: () => Promise<unknown>): void {
@@ -74,18 +74,39 @@ describe('selectBackend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('auto keeps small problems on the exact path', async () => {
-    const rows = Math.floor((AUTO_WASM_MIN_CELLS - 1) / 43);
+  it('auto keeps small problems on the exact path without asking for an adapter', async () => {
+    let asked = false;
+    lendNavigatorGpu(async () => {
+      asked = true;
+      return { info: { vendor: 'test', isFallbackAdapter: false } };
+    });
+    const rows = Math.floor((AUTO_WEBGPU_MIN_CELLS - 1) / 43);
     const selection = await selectBackend('auto', { rows, cols: 43 });
     expect(selection.backend).toBe('cpu');
-    expect(selection.reason).toMatch(/small, exact float64 on cpu/);
+    expect(selection.reason).toMatch(/exact float64 on cpu$/);
+    expect(asked).toBe(false);
   });
 
-  it('auto does not take a software fallback adapter for speed: large problems go to wasm', async () => {
+  it('auto never picks wasm: a large problem without an adapter trains on the exact cpu path', async () => {
+    const rows = Math.ceil(AUTO_WEBGPU_MIN_CELLS / 43) * 4;
+    const selection = await selectBackend('auto', { rows, cols: 43 });
+    expect(selection.backend).toBe('cpu');
+    expect(selection.reason).toMatch(/exact float64 on cpu \(no WebGPU adapter \(navigator.gpu is missing\)\)$/);
+  });
+
+  it('auto does not take a software fallback adapter for speed: large problems stay on cpu', async () => {
     lendNavigatorGpu(async () => ({ isFallbackAdapter: true, info: { vendor: 'google', architecture: 'swiftshader' } }));
     const rows = Math.ceil(AUTO_WEBGPU_MIN_CELLS / 43);
     const selection = await selectBackend('auto', { rows, cols: 43 });
-    expect(selection.backend).toBe('wasm');
-    expect(selection.reason).toMatch(/on wasm, float32 \(WebGPU adapter google swiftshader \(software fallback\) not used for speed\)/);
+    expect(selection.backend).toBe('cpu');
+    expect(selection.reason).toMatch(/exact float64 on cpu \(WebGPU adapter google swiftshader \(software fallback\) not used for speed\)$/);
+  });
+
+  it('auto on a real adapter whose buffer cannot hold X stays on cpu', async () => {
+    lendNavigatorGpu(async () => ({ info: { vendor: 'test', isFallbackAdapter: false }, limits: { maxStorageBufferBindingSize: 1000, maxBufferSize: 4000 } }));
+    const rows = Math.ceil(AUTO_WEBGPU_MIN_CELLS / 43);
+    const selection = await selectBackend('auto', { rows, cols: 43 });
+    expect(selection.backend).toBe('cpu');
+    expect(selection.reason).toMatch(/X exceeds the WebGPU buffer limit\)$/);
   });
 });

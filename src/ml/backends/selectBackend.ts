@@ -3,9 +3,10 @@
  * float32 (see `tfjsMatrixOps`). An explicit choice that cannot be honoured falls back to cpu and says why, in
  * words the page shows ("no WebGPU adapter: training on cpu").
  *
- * `auto`: the float64 path is exact and, per logistic step, within 1.5× of the wasm backend (BROWSER.md: 22 ms
- * against 15 ms at 200,000 × 43), so float32 is only worth its rounding on large problems; WebGPU only on a real
- * adapter: SwiftShader's fallback adapter is ~190× slower than wasm.
+ * `auto`: the exact float64 `cpu` path unless a real (non-fallback) WebGPU adapter is there and the problem is
+ * large. With the blocked cpu kernels the float64 path is faster than tfjs wasm (a 327k × 43 logistic fit: 67 ms per
+ * iteration on cpu, 159 ms on wasm), so wasm is never worth its float32 rounding and is used only when chosen.
+ * SwiftShader's fallback adapter is ~190× slower than wasm, so it never counts as a real adapter.
  */
 import { cpuMatrixOps, type BackendName, type MatrixOps } from '../matrixOps';
 import { tfjsMatrixOps } from './tfjsMatrixOps';
@@ -22,8 +23,6 @@ export interface BackendSelection {
   reason: string;
 }
 
-/** `auto` leaves the float64 path from this many matrix cells (rows × cols) on; ~50,000 rows of 43 features. */
-export const AUTO_WASM_MIN_CELLS = 2_000_000;
 /** `auto` uses a (non-fallback) WebGPU adapter from this many cells on; below, upload and read-back dominate. */
 export const AUTO_WEBGPU_MIN_CELLS = 4_000_000;
 
@@ -120,23 +119,19 @@ export async function selectBackend(
       );
     }
     case 'auto': {
-      if (cells < AUTO_WASM_MIN_CELLS) return cpuSelection(`auto: ${size} is small, exact float64 on cpu`);
-      const notes: string[] = [];
-      if (cells >= AUTO_WEBGPU_MIN_CELLS) {
-        const probe = await probeWebgpu();
-        if (!probe.adapter) notes.push(probe.description);
-        else if (probe.fallback) notes.push(`${probe.description} not used for speed`);
-        else if (probe.maxBufferBytes > 0 && xBytes > probe.maxBufferBytes) notes.push(`X exceeds the WebGPU buffer limit`);
-        else {
-          const webgpu = await activateTfjs('webgpu');
-          if (webgpu.ok) return tfjsSelection('webgpu', `auto: ${size} on ${probe.description}, float32`);
-          notes.push(webgpu.reason);
-        }
+      // cpu is exact and beats wasm; only a real GPU on a large problem is worth float32.
+      if (cells < AUTO_WEBGPU_MIN_CELLS) return cpuSelection(`auto: ${size}, exact float64 on cpu`);
+      const probe = await probeWebgpu();
+      let note: string;
+      if (!probe.adapter) note = probe.description;
+      else if (probe.fallback) note = `${probe.description} not used for speed`;
+      else if (probe.maxBufferBytes > 0 && xBytes > probe.maxBufferBytes) note = 'X exceeds the WebGPU buffer limit';
+      else {
+        const webgpu = await activateTfjs('webgpu');
+        if (webgpu.ok) return tfjsSelection('webgpu', `auto: ${size} on ${probe.description}, float32`);
+        note = webgpu.reason;
       }
-      const wasm = await activateTfjs('wasm');
-      if (wasm.ok) return tfjsSelection('wasm', `auto: ${size} on wasm, float32${notes.length ? ` (${notes.join('; ')})` : ''}`);
-      notes.push(wasm.reason);
-      return cpuSelection(`auto: ${notes.join('; ')}: training on cpu`);
+      return cpuSelection(`auto: ${size}, exact float64 on cpu (${note})`);
     }
     default: {
       const never: never = choice;
