@@ -11,7 +11,7 @@
 // Exit codes: 0 success, 2 input error (the page's message is printed), 1 anything else (page crash, timeout,
 // a failed run).
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   clickAndWaitForRun,
@@ -24,7 +24,7 @@ import {
   type StateContinueParamValues,
   type Workbench,
 } from './headless/harness.ts';
-import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags } from './headless/cli.ts';
+import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags, userPath } from './headless/cli.ts';
 import { runRiskFilter } from './headless/riskFilter.ts';
 
 /** The seed's nine artifacts (SPEC section 3), in the order the oracle lists them. */
@@ -124,12 +124,12 @@ export async function runStateContinue(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const baselineDir = resolve(String(flags['baseline-dir']));
+  const baselineDir = userPath(String(flags['baseline-dir']));
   if (!existsSync(baselineDir) || !statSync(baselineDir).isDirectory()) {
     log(`input error: --baseline-dir ${baselineDir} is not a directory`);
     return EXIT_INPUT_ERROR;
   }
-  const outDir = resolve(String(flags.out));
+  const outDir = userPath(String(flags.out));
   mkdirSync(outDir, { recursive: true });
   // Like the oracle: a previous run's files in --out must not pass for this run's.
   for (const name of [...STATE_CONTINUE_ARTIFACTS, 'timings.json', 'run_record.json', 'state_continue_artifacts.zip']) {
@@ -155,7 +155,7 @@ export async function runStateContinue(argv: string[]): Promise<number> {
   try {
     workbench = await openWorkbench({
       webgpu: flags.backend === 'webgpu',
-      userDataDir: flags['profile-dir'] === undefined ? undefined : resolve(String(flags['profile-dir'])),
+      userDataDir: flags['profile-dir'] === undefined ? undefined : userPath(String(flags['profile-dir'])),
       log,
     });
     runner.open_ms = Math.round(performance.now() - started);

@@ -1,4 +1,5 @@
 // Flag parsing shared by the headless runner's subcommands (argparse-like: `--name value` or `--name=value`).
+import { resolve as resolvePath } from 'node:path';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -46,4 +47,12 @@ export function parseFlags<S extends Record<string, FlagKind>>(argv: string[], s
     } else out[name] = value;
   }
   return out;
+}
+
+/**
+ * A path flag as the user meant it: `npm run` starts scripts in the package root, so a relative path is taken
+ * from where the user typed the command (npm's INIT_CWD), as the oracle's runner takes it from its cwd.
+ */
+export function userPath(path: string): string {
+  return resolvePath(process.env.INIT_CWD ?? process.cwd(), path);
 }

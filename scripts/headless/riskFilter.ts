@@ -10,9 +10,9 @@
 // --profile-dir it holds every ledger imported into that profile before (the dataset is append-only).
 // Exit codes: 0 success (trained or refused), 2 input error (bad flags, a file the page cannot read), 1 otherwise.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags } from './cli.ts';
+import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags, userPath } from './cli.ts';
 import { ensureOnScreen, openWorkbench, saveDownload, setField, type Workbench } from './harness.ts';
 
 const FLAGS = {
@@ -81,19 +81,19 @@ export async function runRiskFilter(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const ledger = resolve(String(flags.ledger));
+  const ledger = userPath(String(flags.ledger));
   if (!existsSync(ledger) || !statSync(ledger).isFile()) {
     log(`input error: --ledger ${ledger} is not a file`);
     return EXIT_INPUT_ERROR;
   }
-  const outDir = resolve(String(flags.out));
+  const outDir = userPath(String(flags.out));
   mkdirSync(outDir, { recursive: true });
   rmSync(join(outDir, 'swing_result.json'), { force: true }); // a previous run's result must not pass for this one's
   const timeoutMs = Number(flags['timeout-minutes'] ?? 10) * 60_000;
 
   let workbench: Workbench | undefined;
   try {
-    workbench = await openWorkbench({ userDataDir: flags['profile-dir'] ? resolve(String(flags['profile-dir'])) : undefined, log });
+    workbench = await openWorkbench({ userDataDir: flags['profile-dir'] ? userPath(String(flags['profile-dir'])) : undefined, log });
     const { page } = workbench;
     await ensureOnScreen(page, '#ledger-input', 'riskfilter');
     await page.locator('#ledger-input').setInputFiles(ledger);

@@ -5,8 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic, type StaticServer } from '../serve.mjs';
-import { UsageError, parseFlags } from './cli.ts';
+import { UsageError, parseFlags, userPath } from './cli.ts';
 import { timingsFromRunRecord } from '../headless.ts';
+
+describe('userPath', () => {
+  it('takes a relative path from where the user ran npm (INIT_CWD), not from the package root', () => {
+    const saved = process.env.INIT_CWD;
+    try {
+      process.env.INIT_CWD = '/home/me/runs';
+      expect(userPath('run-10')).toBe('/home/me/runs/run-10');
+      expect(userPath('/abs/out')).toBe('/abs/out');
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+    }
+  });
+});
 
 describe('parseFlags', () => {
   const spec = { out: 'string', 'ridge-alpha': 'number', 'huber-max-iter': 'integer', webgpu: 'boolean' } as const;
