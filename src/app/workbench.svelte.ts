@@ -8,7 +8,9 @@ import { parametersRecord } from '../store/runRecord.ts';
 import { deleteRun as deleteStoredRun, getRun, getRunArtifacts, listRuns, saveRun } from '../store/runs.ts';
 import type { RunStatus, StoredRun } from '../store/runTypes.ts';
 import { loadSettings, saveSettings } from '../store/settings.ts';
-import { inputFingerprint, type DetectedFile, type DroppedFile, type IntakeReport, type Progress, type RunOutcome } from '../workers/protocol.ts';
+import { inputFingerprint, type DetectedFile, type DroppedFile, type FollowUpKind, type IntakeReport, type Progress, type RunFollowUp, type RunOutcome } from '../workers/protocol.ts';
+import { openWorkbenchDb } from '../store/db.ts';
+import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
 import { createPipelineClient } from './workers.ts';
 import { fetchDemo } from './files.ts';
 import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
@@ -50,6 +52,8 @@ export interface ReportView {
   artifacts: Artifact[];
   /** The plots' data: stored with the run, or rebuilt from its predictions artifact (null: none to draw). */
   insights: RunInsights | null;
+  /** What is still being computed after the verdict (plots, float64 check); empty when nothing is. */
+  pending?: FollowUpKind[];
 }
 
 export interface StorageView {
@@ -90,6 +94,8 @@ class Workbench {
   runStartedAt = $state<number | null>(null);
   runEndedAt = $state<number | null>(null);
   private controller: AbortController | null = null;
+  /** The plots and float64 check of the last run, computed after its verdict. */
+  private followUpController: AbortController | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   // Report and runs
@@ -218,6 +224,9 @@ class Workbench {
 
   async startRun(): Promise<void> {
     if (this.runState === 'running') return;
+    // A new run supersedes the last one's follow-ups (its pipeline worker is ended with them).
+    this.followUpController?.abort(new CancelledError());
+    this.followUpController = null;
     if (this.rerunNotice && this.notice === this.rerunNotice) this.notice = '';
     const controller = new AbortController();
     this.controller = controller;
@@ -267,8 +276,9 @@ class Workbench {
       this.runEndedAt = clock();
       this.stopTicker();
       this.controller = null;
-      // The pipeline worker holds the loaded frames in wasm memory: end it, the next call spawns a fresh one.
-      this.pipeline.terminate();
+      // The pipeline worker holds the loaded frames in wasm memory: end it, the next call spawns a fresh one. A
+      // finished run keeps it for the plots and the float64 check (runFollowUps ends it after them).
+      if (!outcome) this.pipeline.terminate();
     }
     for (const s of this.stages) pendingTimings[s.stage] = Math.round(((s.endedAt ?? endedAt) - s.startedAt) * 1000) / 1000;
     const run: StoredRun = {
@@ -305,7 +315,8 @@ class Workbench {
       }
     }
     if (status === 'ok') {
-      this.report = { run: stored, artifacts: outcome?.artifacts ?? [], insights: outcome?.insights ?? null };
+      const pending: FollowUpKind[] = run.fits.some((f) => f.backend !== 'cpu') ? ['insights', 'float64'] : ['insights'];
+      this.report = { run: stored, artifacts: outcome?.artifacts ?? [], insights: outcome?.insights ?? null, pending };
       this.runMessage = `Run ${stored.id} finished in ${formatMs(run.totalMs)}: ${String(run.verdict?.status ?? 'no verdict')}.`;
       this.runState = 'done';
       this.screen = 'report';
@@ -321,6 +332,69 @@ class Workbench {
     }
     void this.refreshRuns();
     void this.refreshStorage();
+    if (status === 'ok' && outcome) void this.runFollowUps(stored.id, run.fits.some((f) => f.backend !== 'cpu'));
+  }
+
+  /**
+   * After the verdict (total_ms has ended): the report's plots, then, when a fit ran in float32, the same fits on
+   * the exact float64 path and the comparison (issue 4). Each is stored with the run when it arrives.
+   */
+  private async runFollowUps(runId: string, float32: boolean): Promise<void> {
+    const controller = new AbortController();
+    this.followUpController = controller;
+    const kinds: FollowUpKind[] = float32 ? ['insights', 'float64'] : ['insights'];
+    try {
+      for (const what of kinds) {
+        if (controller.signal.aborted) return;
+        let answer: RunFollowUp;
+        try {
+          answer = await this.pipeline.call('followUp', { what }, { signal: controller.signal });
+        } catch (error) {
+          if (controller.signal.aborted) return;
+          answer = { stageTimingsMs: {}, error: (error as Error).message };
+        }
+        await this.storeFollowUp(runId, what, answer);
+      }
+    } finally {
+      if (this.followUpController === controller) {
+        this.followUpController = null;
+        this.pipeline.terminate();
+      }
+      if (this.report?.run.id === runId && !controller.signal.aborted) this.report = { ...this.report, pending: [] };
+    }
+  }
+
+  private async storeFollowUp(runId: string, what: FollowUpKind, answer: RunFollowUp): Promise<void> {
+    const lines: string[] = [];
+    if (answer.error) lines.push(`${what === 'insights' ? 'insights' : 'float64 check'}: ${answer.error}`);
+    if (answer.float64Comparison) lines.push(float64Line(answer.float64Comparison));
+    let updated: StoredRun | null = null;
+    try {
+      const db = await openWorkbenchDb();
+      const run = (await db.get('runs', runId)) as StoredRun | undefined;
+      if (run) {
+        updated = { ...run, stageTimingsMs: { ...run.stageTimingsMs, ...answer.stageTimingsMs }, log: [...run.log, ...lines] };
+        if (what === 'insights') updated.insights = answer.insights ?? null;
+        else updated.float64Comparison = answer.float64Comparison ?? null;
+        await db.put('runs', updated);
+      }
+    } catch (error) {
+      this.notice = `The ${what === 'insights' ? 'plots' : 'float64 check'} of run ${runId} could not be stored: ${(error as Error).message}`;
+    }
+    const report = this.report;
+    if (report?.run.id !== runId) return;
+    const run: StoredRun = updated ?? {
+      ...report.run,
+      stageTimingsMs: { ...report.run.stageTimingsMs, ...answer.stageTimingsMs },
+      log: [...report.run.log, ...lines],
+      ...(what === 'insights' ? { insights: answer.insights ?? null } : { float64Comparison: answer.float64Comparison ?? null }),
+    };
+    this.report = {
+      ...report,
+      run,
+      insights: what === 'insights' ? (answer.insights ?? null) : report.insights,
+      pending: (report.pending ?? []).filter((k) => k !== what),
+    };
   }
 
   cancelRun(): void {
@@ -526,3 +600,8 @@ export function formatBytes(bytes: number | null): string {
 
 export type { DetectedFile };
 export const workbench = new Workbench();
+
+function float64Line(c: Float64ComparisonRecord): string {
+  const verdict = c.same_verdict ? 'same verdict' : `verdict differs (${c.verdict_differences.join('; ')})`;
+  return `float64 check: ${c.backend} against cpu: ${verdict}; largest absolute difference ${c.largest_abs_difference ?? 'none'} at ${c.where ?? '-'}, largest relative ${c.largest_rel_difference ?? 'none'} at ${c.where_relative ?? '-'} (${Math.round(c.ms)} ms)`;
+}

@@ -37,6 +37,8 @@ export function runRecord(run: StoredRun): Record<string, unknown> {
     total_ms: run.totalMs,
     fits: run.fits.map((f) => ({ key: f.key, model: f.model, backend: f.backend, ms: f.ms, iterations: f.iterations, converged: f.converged })),
     verdict: run.verdict,
+    // Set after the verdict when a fit ran in float32: { backend, same_verdict, largest_abs_difference, where, … }.
+    float64_comparison: run.float64Comparison ?? null,
     error: run.error,
     problems: run.problems,
     artifacts: run.artifacts,

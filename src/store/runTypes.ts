@@ -1,6 +1,7 @@
 /** What the workbench keeps of a run (SPEC §5). Plain structured-cloneable data: it goes into IndexedDB as is. */
 import type { InputProblem } from '../core/errors.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
+import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
 
 export type RunStatus = 'ok' | 'failed' | 'cancelled' | 'input-error';
 export type RunKind = 'state_continue' | 'risk_filter';
@@ -55,6 +56,8 @@ export interface StoredRun {
   artifacts: ArtifactInfo[];
   /** What the report's plots draw (curves, rows, coefficients, drift), computed with the run; absent on older runs. */
   insights?: RunInsights | null;
+  /** A run with float32 fits (wasm, webgpu) refit on the exact float64 path, compared (issue 4); null for cpu runs. */
+  float64Comparison?: Float64ComparisonRecord | null;
 }
 
 export interface StoredArtifact {

@@ -13,7 +13,8 @@ import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
 import type { FitTask } from '../experiments/stateContinue/training.ts';
 import { WorkerClient } from './client.ts';
 import { runFitJobs } from './fitPool.ts';
-import { cpuOnly, fitHandlers } from './fitService.ts';
+import { cpuOnly, fitHandlers, type ChooseBackend } from './fitService.ts';
+import { selectBackend } from '../ml/backends/selectBackend.ts';
 import { pipelineHandlers, StageClock } from './pipelineService.ts';
 import { baselinePipelineCore } from './pipelineCore.ts';
 import type { FitApi, PipelineApi, Progress } from './protocol.ts';
@@ -52,13 +53,13 @@ afterEach(() => {
   for (const w of workers.splice(0)) if (!w.terminated) w.terminate();
 });
 
-function spawnFit(): ChannelWorker {
-  const w = channelWorker<FitApi>(fitHandlers(cpuOnly));
+function spawnFit(choose: ChooseBackend = cpuOnly): ChannelWorker {
+  const w = channelWorker<FitApi>(fitHandlers(choose));
   workers.push(w);
   return w;
 }
 
-function pipelineClient(fitSpawns: ChannelWorker[] = []) {
+function pipelineClient(fitSpawns: ChannelWorker[] = [], choose: ChooseBackend = cpuOnly) {
   return new WorkerClient<PipelineApi>(
     () => {
       const w = channelWorker<PipelineApi>(pipelineHandlers(nodeCore));
@@ -71,7 +72,7 @@ function pipelineClient(fitSpawns: ChannelWorker[] = []) {
         runFits: (request, context) =>
           runFitJobs(
             () => {
-              const w = spawnFit();
+              const w = spawnFit(choose);
               fitSpawns.push(w);
               return w;
             },
@@ -102,7 +103,9 @@ describe('pipeline worker + fit pool', () => {
     expect(outcome.verdict?.status).toBe(inline.verdict.status);
     expect(Object.keys(outcome.results ?? {}).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
 
-    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'artifacts', 'train_fits', 'metrics', 'insights']);
+    // The plots are not in the run's time: they come after the verdict (followUp).
+    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'artifacts', 'train_fits', 'metrics']);
+    expect(outcome.insights).toBeNull();
     for (const ms of Object.values(outcome.stageTimingsMs)) expect(ms).toBeGreaterThanOrEqual(0);
 
     expect(outcome.fits).toHaveLength(8);
@@ -139,10 +142,45 @@ describe('pipeline worker + fit pool', () => {
     const order = outcome.inputs.find((f) => f.path === 'feature/feature_order.json')!;
     expect(order.sha256).toBe(await sha256Hex(readFileSync(join(FIXTURE, 'feature/feature_order.json'))));
     expect(outcome.log.some((line) => line.startsWith('trader.training.state_continue_experiment_started'))).toBe(true);
-    // The report's plots came with the run: curves of the four models, the eight fits' coefficients, drift.
-    expect(outcome.insights?.models.map((m) => m.key).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
-    expect(outcome.insights?.coefficients?.map((c) => c.key).sort()).toEqual(inline.fits.map((f) => f.key).sort());
-    expect(outcome.insights?.drift?.features.length).toBe(loadBaselineDir(FIXTURE).featureOrder.length);
+    // The report's plots come after the run, from the frames the worker kept: curves of the four models, the
+    // eight fits' coefficients, drift. A cpu run has no float64 check to make.
+    const { insights, stageTimingsMs } = await client.call('followUp', { what: 'insights' });
+    expect(Object.keys(stageTimingsMs)).toEqual(['insights']);
+    expect(insights?.models.map((m) => m.key).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
+    expect(insights?.coefficients?.map((c) => c.key).sort()).toEqual(inline.fits.map((f) => f.key).sort());
+    expect(insights?.drift?.features.length).toBe(loadBaselineDir(FIXTURE).featureOrder.length);
+    expect((await client.call('followUp', { what: 'float64' })).float64Comparison).toBeNull();
+  });
+
+  it('a run whose fits ran on tfjs wasm (float32) is checked against the float64 cpu path: same verdict, small difference', async () => {
+    const wasmParams: StateContinueParams = { ...params, backend: 'wasm' };
+    const inline = await runStateContinue(loadBaselineDir(FIXTURE), { ...wasmParams, backend: 'cpu' });
+    // Real fit workers each have their own tfjs; these channel "workers" share Node's, so ready it once up front.
+    await selectBackend('wasm', { rows: 1, cols: 1 });
+    const client = pipelineClient([], selectBackend);
+    const outcome = await client.call('run', { files: droppedFixture(), params: wasmParams });
+    // The classifiers ran on wasm (ridge solves its normal equations in float64 wherever it runs).
+    expect(outcome.fits.filter((f) => f.model === 'logistic').map((f) => f.backend)).toEqual(Array(4).fill('wasm'));
+
+    const { float64Comparison: c, stageTimingsMs, error } = await client.call('followUp', { what: 'float64' });
+    expect(error).toBeUndefined();
+    expect(Object.keys(stageTimingsMs)).toEqual(['float64_check']);
+    expect(c).not.toBeNull();
+    expect(c!.backend).toBe('wasm');
+    expect(c!.same_verdict).toBe(true);
+    expect(c!.verdict_differences).toEqual([]);
+    expect(c!.float64_status).toBe(inline.verdict.status);
+    // float32 products: the metrics move, a little (SPEC §6 tolerances: AUC 5e-4, MAE 5e-3).
+    expect(c!.largest_abs_difference).toBeGreaterThan(0);
+    expect(c!.largest_abs_difference).toBeLessThan(5e-3);
+    expect(c!.where).toMatch(/^(long|short)_market_(only|plus_state)\./);
+
+    // The artifacts are the wasm run's own: its result differs from the float64 run's at `where` by exactly that.
+    const leaf = (results: Record<string, unknown> | null, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], results) as number;
+    const float64Results = JSON.parse(new TextDecoder().decode(inline.artifacts.find((a) => a.name === 'state_continue_result.json')!.bytes.slice()).replace(/NaN|-?Infinity/g, 'null')) as Record<string, unknown>;
+    expect(Math.abs(leaf(outcome.results, c!.where!) - leaf(float64Results, c!.where!))).toBeCloseTo(c!.largest_abs_difference!, 12);
+    const resultBytes = (artifacts: { name: string; bytes: Uint8Array }[]) => sha256Hex(artifacts.find((a) => a.name === 'state_continue_result.json')!.bytes);
+    expect(await resultBytes(outcome.artifacts)).not.toBe(await resultBytes(inline.artifacts));
   });
 
   it('cancel during the fits rejects the run and ends every worker of it', async () => {

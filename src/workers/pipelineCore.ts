@@ -4,7 +4,7 @@
  */
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
-import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import { compareRunToFloat64, runStateContinue } from '../experiments/stateContinue/pipeline.ts';
 import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
 import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
@@ -27,6 +27,7 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
         featureRows: filterFeatureRows(baseline.featureFrame, baseline.featureOrder),
         fits,
       }),
+    float64Comparison: ({ outcome, baseline }, runFits, signal) => compareRunToFloat64(outcome, baseline, { runFits, signal }),
   };
 }
 

@@ -5,12 +5,12 @@
  */
 import type { InputProblem } from '../core/errors.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
-import type { StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
+import type { Float64ComparisonRecord, StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
 import type { InputFingerprint } from '../store/runTypes.ts';
-import type { FitResult } from '../experiments/stateContinue/training.ts';
+import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
 import type { CallContext, Handlers } from './dispatcher.ts';
-import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, type DroppedFile, type PipelineApi, type Progress, type RunOutcome } from './protocol.ts';
+import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, type DroppedFile, type FitJob, type PipelineApi, type Progress, type RunFollowUp, type RunOutcome } from './protocol.ts';
 
 /**
  * The core modules the worker runs, injected so that tests run the very same ones in Node. `FileSet` is the
@@ -31,6 +31,12 @@ export interface PipelineCore<FileSet = unknown> {
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
   /** The report's plots of a finished run. */
   insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] }): RunInsights;
+  /** Refit the run's tasks on the float64 cpu path (through `runFits`) and compare; null when every fit was cpu. */
+  float64Comparison(
+    run: { outcome: StateContinueOutcome; baseline: BaselineInputs },
+    runFits: (tasks: FitTask[]) => Promise<FitResult[]>,
+    signal: AbortSignal,
+  ): Promise<Float64ComparisonRecord | null>;
 }
 
 export interface StageContext {
@@ -64,7 +70,14 @@ export class StageClock {
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** The fits' buffers, each listed once (a side's classifier and regressor share one matrix; a repeat is a DataCloneError). */
+function fitTransfer(tasks: FitTask[]): ArrayBuffer[] {
+  return [...new Set(tasks.flatMap((task) => [task.x, task.y]).filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer))];
+}
+
 export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers<PipelineApi> {
+  // The last run's frames, for what is computed after its verdict (`followUp`); replaced by the next run.
+  let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] } | null = null;
   return {
     async intake(request) {
       // The check reads JSON, parquet footers and ONNX only: no parquet decoder needed to answer.
@@ -92,6 +105,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: baseline.featureFrame.length + baseline.entryLabels.length + baseline.replay.length });
       context.signal.throwIfAborted();
 
+      held = null;
       let fitResults: FitResult[] = [];
       const outcome = await core.runStateContinue(baseline, request.params, {
         signal: context.signal,
@@ -106,9 +120,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           // The fits go to the page's pool. Each task's matrix and target are its own (training.ts gathers them
           // for the fit) and the pipeline does not read them again: they are moved, not copied, which keeps one
           // copy of every fit matrix out of memory (hundreds of MB on large runs).
-          // A side's classifier and regressor share one matrix: list each buffer once (a repeated one is a DataCloneError).
-          const transfer = [...new Set(tasks.flatMap((task) => [task.x, task.y]).filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer))];
-          const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) }, transfer);
+          const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) }, fitTransfer(tasks));
           fitResults = answers.map((a) => a.result);
           return fitResults;
         },
@@ -116,21 +128,13 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       stage.progress({ kind: 'stage', stage: 'artifacts', state: 'done', done: outcome.artifacts.length, total: outcome.artifacts.length });
       clock.close();
 
-      // The report's plots come from the frames this worker holds; a failure here costs the plots, not the run.
-      const insightsStarted = performance.now();
-      let insights: RunInsights | null = null;
-      try {
-        insights = core.insights({ outcome, baseline, fits: fitResults });
-      } catch (error) {
-        stage.log(`insights: the report's plots could not be computed: ${(error as Error).message}`);
-      }
-      const insightsMs = performance.now() - insightsStarted;
+      // The plots and the float64 check come after the verdict (`followUp`), from the frames this worker keeps.
+      held = { outcome, baseline, fits: fitResults };
 
       // Artifacts that share a buffer with something else are copied, so the transfer moves exactly their bytes.
       const artifacts = outcome.artifacts.map((a) => (a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() }));
       const stageTimingsMs: Record<string, number> = { intake: round3(clock.timings.intake ?? 0), load: round3(clock.timings.load ?? 0) };
       for (const [name, ms] of Object.entries(outcome.stageMs)) stageTimingsMs[name] = round3(ms);
-      stageTimingsMs.insights = round3(insightsMs);
       const result: RunOutcome = {
         baselineRunId: core.baselineRunId(set),
         inputs,
@@ -140,9 +144,36 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         stageTimingsMs,
         fits: outcome.fits.map((f) => ({ key: f.key, model: f.model, backend: f.backend, ms: round3(f.ms), iterations: f.iterations, converged: f.converged })),
         log: [...log],
-        insights,
+        insights: null,
       };
       return withTransfer(result, artifactBuffers(artifacts));
+    },
+
+    async followUp(request, context): Promise<RunFollowUp> {
+      if (!held) throw new Error('followUp: no finished run is held by this worker');
+      const run = held;
+      const started = performance.now();
+      if (request.what === 'insights') {
+        try {
+          const insights = core.insights(run);
+          return { insights, stageTimingsMs: { insights: round3(performance.now() - started) } };
+        } catch (error) {
+          return { insights: null, stageTimingsMs: { insights: round3(performance.now() - started) }, error: `the report's plots could not be computed: ${(error as Error).message}` };
+        }
+      }
+      try {
+        const float64Comparison = await core.float64Comparison(
+          run,
+          async (tasks) => {
+            const jobs: FitJob[] = tasks.map((task) => ({ task, backend: 'cpu' }));
+            return (await context.host('runFits', { jobs }, fitTransfer(tasks))).map((a) => a.result);
+          },
+          context.signal,
+        );
+        return { float64Comparison, stageTimingsMs: { float64_check: round3(performance.now() - started) } };
+      } catch (error) {
+        return { float64Comparison: null, stageTimingsMs: { float64_check: round3(performance.now() - started) }, error: `the float64 check could not be made: ${(error as Error).message}` };
+      }
     },
   };
 }

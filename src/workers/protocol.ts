@@ -12,6 +12,7 @@ import type { Artifact, BackendChoice, StateContinueParams } from '../experiment
 import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
+import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Payloads
@@ -65,8 +66,24 @@ export interface RunOutcome {
   stageTimingsMs: Record<string, number>;
   fits: FitRecord[];
   log: string[];
-  /** The report's plots, computed where the frames are (null when they could not be made; the log says why). */
+  /**
+   * Always null since the verdict comes first: the report's plots arrive by the `followUp` call (`insights`),
+   * after the run's total_ms has ended. Kept for callers that read it.
+   */
   insights: RunInsights | null;
+}
+
+/** What the pipeline worker computes after the verdict, from the frames it still holds (`followUp`). */
+export type FollowUpKind = 'insights' | 'float64';
+export interface RunFollowUp {
+  /** The report's plots (null when they could not be made; `error` says why). */
+  insights?: RunInsights | null;
+  /** The float64 check of a run with float32 fits (null for a cpu run). */
+  float64Comparison?: Float64ComparisonRecord | null;
+  /** Wall time of this follow-up, under the stage name the run record keeps (`insights`, `float64_check`). */
+  stageTimingsMs: Record<string, number>;
+  /** Why it could not be computed (the run stands: a follow-up costs the plots or the check, not the run). */
+  error?: string;
 }
 
 /** One fit as the pool hands it to a fit worker, with the backend the user asked for. */
@@ -90,6 +107,8 @@ export type PipelineApi = {
     request: { files: DroppedFile[]; params: StateContinueParams; fingerprints?: InputFingerprint[] };
     response: RunOutcome;
   };
+  /** After `run` answered: its plots, or its float64 check. Rejects when no run is held. */
+  followUp: { request: { what: FollowUpKind }; response: RunFollowUp };
 }
 
 export type FitApi = {

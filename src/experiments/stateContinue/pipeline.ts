@@ -7,7 +7,7 @@
 import type { Frame } from '../../data/frame.ts';
 import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
 import { outOfMemoryError } from '../../data/outOfMemory.ts';
-import { pyRepr } from '../../core/pyjson.ts';
+import { PyFloat, pyRepr } from '../../core/pyjson.ts';
 import { TUNE_SPLIT } from '../../core/constants.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from './inputs.ts';
 import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './frozenScores.ts';
@@ -15,11 +15,12 @@ import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
 import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
 import { executeFit, finishSideModel, planSideModels, predictionsFrame, type FitResult, type FitTask, type SidePredictions, type TrainingParams } from './training.ts';
-import type { Results } from './metrics.ts';
-import { buildVerdict, showPyFloat, type Verdict } from './verdict.ts';
+import { resultsToPy, type Results } from './metrics.ts';
+import { buildVerdict, showPyFloat, verdictToPy, type Verdict } from './verdict.ts';
 import { buildReport, MODEL_TRAIN_MANIFEST_FILE } from './report.ts';
 import { postTrainingArtifacts, preTrainingArtifacts, type SourceManifest } from './artifacts.ts';
 import { parsePyJson } from './pyJsonParse.ts';
+import { compareToFloat64 } from '../../ml/backends/compareToFloat64.ts';
 
 export interface StateContinueHooks {
   progress?: (p: { stage: string; done: number; total: number; rows?: number }) => void;
@@ -82,6 +83,29 @@ export interface StateContinueOutcome {
   fits: FitRecord[];
   log: string[];
   report: string;
+  /** The validated parameters (to refit the same tasks, e.g. on the float64 path). */
+  params: ResolvedParams;
+}
+
+/**
+ * How a run whose fits ran (partly) in float32 compares with the exact float64 path on the same tasks (issue 4):
+ * the run_record.json's `float64_comparison`. Differences are |run − float64| over the result's numeric leaves.
+ */
+export interface Float64ComparisonRecord {
+  /** The float32 backend(s) of the run's fits, e.g. "wasm". */
+  backend: string;
+  same_verdict: boolean;
+  /** What differs in the verdict, in words (empty when the same). */
+  verdict_differences: string[];
+  largest_abs_difference: number | null;
+  /** The leaf of the largest absolute difference, e.g. `long_market_plus_state.validation_locked.continue_auc`. */
+  where: string | null;
+  largest_rel_difference: number | null;
+  where_relative: string | null;
+  /** The float64 verdict's status. */
+  float64_status: string;
+  /** Wall time of the float64 refit and its metrics. */
+  ms: number;
 }
 
 function paramError(field: string, message: string): InputError {
@@ -288,6 +312,94 @@ function trainManifest(inputs: BaselineInputs): unknown | null {
   return inputs.modelTrainManifest ?? null;
 }
 
+function trainingParamsOf(inputs: BaselineInputs, params: ResolvedParams): TrainingParams {
+  return {
+    featureOrder: inputs.featureOrder,
+    regressorKind: params.regressorKind,
+    ridgeAlpha: params.ridgeAlpha,
+    huberMaxIter: params.huberMaxIter,
+    regressionTargetClipBps: params.regressionTargetClipBps,
+  };
+}
+
+/** The side models' results from their fits (the seed's `_train_side_model` after the fit), in plan order. */
+async function finishSides(
+  plans: ReturnType<typeof planSideModels>['plans'],
+  fits: FitResult[],
+  training: TrainingParams,
+  onSide?: (plan: ReturnType<typeof planSideModels>['plans'][number], result: Results[string]) => void,
+): Promise<{ results: Results; parts: SidePredictions[] }> {
+  const byKey = new Map(fits.map((f) => [f.key, f]));
+  const results: Results = {};
+  const parts: SidePredictions[] = [];
+  for (const plan of plans) {
+    const classifier = byKey.get(`${plan.resultKey}:classifier`);
+    const regressor = byKey.get(`${plan.resultKey}:regressor`);
+    if (!classifier || !regressor) throw new Error(`fit results lack ${plan.resultKey}`);
+    const { result, predictions } = await finishSideModel(plan, classifier, regressor, training);
+    results[plan.resultKey] = result;
+    parts.push(predictions);
+    onSide?.(plan, result);
+  }
+  return { results, parts };
+}
+
+/**
+ * When any of the run's fits ran in float32 (wasm, webgpu), fit the same tasks on the exact float64 cpu path and
+ * compare the metrics and the verdict with the run's (issue 4). The state frame is the run's own; only the fits
+ * and the metrics are redone. `runFits` gets the tasks to fit on cpu (inline by default). Null for a cpu run.
+ */
+export async function compareRunToFloat64(
+  outcome: Pick<StateContinueOutcome, 'stateFrame' | 'params' | 'results' | 'verdict' | 'fits'>,
+  inputs: Pick<BaselineInputs, 'featureOrder'>,
+  options: { runFits?: (tasks: FitTask[]) => Promise<FitResult[]>; signal?: AbortSignal } = {},
+): Promise<Float64ComparisonRecord | null> {
+  const float32 = [...new Set(outcome.fits.map((f) => f.backend).filter((b) => b !== 'cpu'))];
+  if (float32.length === 0) return null;
+  const started = performance.now();
+  const training = trainingParamsOf(inputs as BaselineInputs, outcome.params);
+  // Planned afresh: the run's own task matrices were moved to its fit workers.
+  const { plans, tasks } = planSideModels(outcome.stateFrame, training);
+  let fits: FitResult[];
+  if (options.runFits) fits = await options.runFits(tasks);
+  else {
+    fits = [];
+    for (const task of tasks) {
+      if (options.signal?.aborted) throw new CancelledError();
+      fits.push(executeFit(task, undefined, options.signal));
+    }
+  }
+  const nonCpu = fits.find((f) => f.backend !== 'cpu');
+  if (nonCpu) throw new Error(`the float64 refit ran ${nonCpu.key} on ${nonCpu.backend}, not cpu`);
+  const { results } = await finishSides(plans, fits, training);
+  const verdict = buildVerdict(results);
+  // Compared as the seed writes them (state_continue_result.json / _verdict.json).
+  const comparison = compareToFloat64(
+    { results: plainPy(resultsToPy(outcome.results)), verdict: plainPy(verdictToPy(outcome.verdict)) },
+    { results: plainPy(resultsToPy(results)), verdict: plainPy(verdictToPy(verdict)) },
+  );
+  const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+  return {
+    backend: float32.join(', '),
+    same_verdict: comparison.sameVerdict,
+    verdict_differences: comparison.verdictDifferences,
+    largest_abs_difference: finite(comparison.largest?.absolute),
+    where: comparison.largest?.path ?? null,
+    largest_rel_difference: finite(comparison.largestRelative?.relative),
+    where_relative: comparison.largestRelative?.path ?? null,
+    float64_status: String(verdictToPy(verdict).status ?? ''),
+    ms: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+}
+
+/** The seed's JSON as parsed back: Python floats (`PyFloat`, kept for their repr) as plain numbers. */
+function plainPy(value: unknown): unknown {
+  if (value instanceof PyFloat) return value.value;
+  if (Array.isArray(value)) return value.map(plainPy);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainPy(v)]));
+  return value;
+}
+
 export async function runStateContinue(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks = {}): Promise<StateContinueOutcome> {
   const stages = new Stages(hooks);
   const log: string[] = [];
@@ -296,13 +408,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     hooks.log?.(line);
   };
   const progress = hooks.progress ?? (() => {});
-  const trainingParams = (params: ResolvedParams): TrainingParams => ({
-    featureOrder: inputs.featureOrder,
-    regressorKind: params.regressorKind,
-    ridgeAlpha: params.ridgeAlpha,
-    huberMaxIter: params.huberMaxIter,
-    regressionTargetClipBps: params.regressionTargetClipBps,
-  });
+  const trainingParams = (params: ResolvedParams): TrainingParams => trainingParamsOf(inputs, params);
   // With a worker pool, the fits start as soon as the state frame exists and run while this thread writes the
   // train parquet (the seed writes it first; the artifacts and the log come out the same). Planning errors (a
   // side without fit_inner rows) surface in train_fits, where they would have come.
@@ -345,23 +451,14 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   const byKey = new Map(fits.map((f) => [f.key, f]));
 
   const { results, parts } = await stages.run('metrics', async () => {
-    const results: Results = {};
-    const parts: SidePredictions[] = [];
     let done = 0;
-    for (const plan of plans) {
-      const classifier = byKey.get(`${plan.resultKey}:classifier`);
-      const regressor = byKey.get(`${plan.resultKey}:regressor`);
-      if (!classifier || !regressor) throw new Error(`fit results lack ${plan.resultKey}`);
-      const { result, predictions } = await finishSideModel(plan, classifier, regressor, training);
-      results[plan.resultKey] = result;
-      parts.push(predictions);
+    return finishSides(plans, fits, training, (plan, result) => {
       const tune = result.splits[TUNE_SPLIT];
       emit(
         `trader.training.state_continue_model_trained runId=${params.runId} side=${plan.side} featureSet=${plan.featureSet} tuneAuc=${showPyFloat(tune?.continue_auc)} tuneMaeRatio=${showPyFloat(tune?.edge_mae_vs_constant_ratio)}`,
       );
       progress({ stage: 'metrics', done: ++done, total: plans.length });
-    }
-    return { results, parts };
+    });
   });
 
   const { artifacts, verdict, predictions, report } = await stages.run('artifacts', async () => {
@@ -377,5 +474,5 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     const f = byKey.get(task.key)!;
     return { key: task.key, resultKey: task.resultKey, model: task.model, rows: task.rows, cols: task.cols, iterations: f.iterations, converged: f.converged, objective: f.objective, backend: f.backend, ms: f.ms };
   });
-  return { artifacts, results, verdict, manifest: pre.manifest, stateFrame, predictions, stageMs: stages.ms, fits: fitRecords, log, report };
+  return { artifacts, results, verdict, manifest: pre.manifest, stateFrame, predictions, stageMs: stages.ms, fits: fitRecords, log, report, params };
 }
