@@ -183,6 +183,42 @@ describe('pipeline worker + fit pool', () => {
     expect(await resultBytes(outcome.artifacts)).not.toBe(await resultBytes(inline.artifacts));
   });
 
+  it("the load stage's bar moves with the pieces of large parquet inputs, each weighted by its size", async () => {
+    // The fixture's files are small (read at once, no pieces): the core reports pieces as loadBaseline does for
+    // files over 32 MB, around the real load.
+    const pieces: [string, number, number][] = [
+      ['feature/feature_frame.parquet', 1, 2],
+      ['feature/feature_frame.parquet', 2, 2],
+      ['replay/replay_1m.parquet', 4, 4],
+    ];
+    const core: typeof realCore = {
+      ...nodeCore,
+      load: async (set, hooks) => {
+        for (const piece of pieces) hooks?.progress?.(...piece);
+        return nodeCore.load(set, hooks);
+      },
+    };
+    const client = new WorkerClient<PipelineApi>(
+      () => {
+        const w = channelWorker<PipelineApi>(pipelineHandlers(core));
+        workers.push(w);
+        return w;
+      },
+      { name: 'pipeline', host: { runFits: (request, context) => runFitJobs(() => spawnFit(), request.jobs, context, { size: 2 }) } },
+    );
+    const progress: Progress[] = [];
+    await client.call('run', { files: droppedFixture(), params }, { onProgress: (p) => progress.push(p) });
+    const load = progress.filter((p) => p.kind === 'stage' && p.stage === 'load' && p.state === 'progress') as Extract<Progress, { kind: 'stage' }>[];
+    const size = (path: string) => statSync(join(FIXTURE, path)).size;
+    const all = size('feature/feature_frame.parquet') + size('label/entry_labels.parquet') + size('replay/replay_1m.parquet');
+    expect(load.map((p) => [p.done, p.total])).toEqual([
+      [Math.round(size('feature/feature_frame.parquet') / 2), all],
+      [size('feature/feature_frame.parquet'), all],
+      [size('feature/feature_frame.parquet') + size('replay/replay_1m.parquet'), all],
+    ]);
+    expect(load.map((p) => p.message)).toEqual(pieces.map(([file, done, total]) => `${file}: piece ${done} of ${total}`));
+  });
+
   it('cancel during the fits rejects the run and ends every worker of it', async () => {
     const fitWorkers: ChannelWorker[] = [];
     const client = pipelineClient(fitWorkers);

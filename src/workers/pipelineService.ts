@@ -26,8 +26,8 @@ export interface PipelineCore<FileSet = unknown> {
   validate(set: FileSet): Promise<InputProblem[]>;
   /** What each dropped file was taken for, with the fingerprints (name, size, SHA-256) of the files the run reads. */
   detect(set: FileSet): Promise<DetectedFile[]>;
-  /** Validate (one InputError listing every problem) and load. */
-  load(set: FileSet): Promise<BaselineInputs>;
+  /** Validate (one InputError listing every problem) and load; `progress` hears of each piece of a large parquet. */
+  load(set: FileSet, hooks?: { progress?: (file: string, done: number, total: number) => void }): Promise<BaselineInputs>;
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
   /** The report's plots of a finished run. */
   insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] }): RunInsights;
@@ -101,7 +101,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       context.signal.throwIfAborted();
 
       stage.progress({ kind: 'stage', stage: 'load', state: 'start' });
-      const baseline = await core.load(set);
+      const baseline = await core.load(set, { progress: loadProgress(inputs, stage) });
       stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: baseline.featureFrame.length + baseline.entryLabels.length + baseline.replay.length });
       context.signal.throwIfAborted();
 
@@ -175,6 +175,32 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         return { float64Comparison: null, stageTimingsMs: { float64_check: round3(performance.now() - started) }, error: `the float64 check could not be made: ${(error as Error).message}` };
       }
     },
+  };
+}
+
+/**
+ * The load stage's bar from the pieces of large parquet files: each file counts for its size among the run's
+ * parquet inputs (small files are read at once and report nothing), so the bar moves with the bytes decoded.
+ * At most ten messages a second, and always a file's last piece.
+ */
+export function loadProgress(inputs: InputFingerprint[], stage: Pick<StageContext, 'progress'>): (file: string, done: number, total: number) => void {
+  const sizes = new Map(inputs.filter((f) => f.path.endsWith('.parquet')).map((f) => [f.path, f.size]));
+  const allBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const fractions = new Map<string, number>();
+  let lastSent = -Infinity;
+  return (file, done, total) => {
+    fractions.set(file, total > 0 ? Math.min(1, done / total) : 1);
+    const now = performance.now();
+    if (done < total && now - lastSent < 100) return;
+    lastSent = now;
+    const message = `${file}: piece ${done} of ${total}`;
+    if (!sizes.has(file) || allBytes === 0) {
+      stage.progress({ kind: 'stage', stage: 'load', state: 'progress', done, total, message });
+      return;
+    }
+    let doneBytes = 0;
+    for (const [f, fraction] of fractions) doneBytes += (sizes.get(f) ?? 0) * fraction;
+    stage.progress({ kind: 'stage', stage: 'load', state: 'progress', done: Math.round(doneBytes), total: allBytes, message });
   };
 }
 
