@@ -392,8 +392,15 @@ export interface SavedDownloads {
 }
 
 /** Save every artifact the page offers, the zip and the run record, into `dir`. */
-export async function downloadAll(page: Page, dir: string): Promise<SavedDownloads> {
+export async function downloadAll(page: Page, dir: string, followUpTimeoutMs = 600_000): Promise<SavedDownloads> {
   const saved: SavedDownloads = { artifacts: [] };
+  // The page answers with the verdict first and then adds the plots and, after a float32 run, the float64 check
+  // to the run (data-follow-up pending → done). Wait for them: the run record then holds them, and the report
+  // no longer re-renders its links under our clicks.
+  await page
+    .locator('#report-screen[data-follow-up="done"]')
+    .waitFor({ state: 'attached', timeout: followUpTimeoutMs })
+    .catch(() => undefined);
   const links = page.locator('a.artifact-download');
   const count = await links.count();
   for (let index = 0; index < count; index += 1) {
