@@ -24,8 +24,8 @@ export async function detectCapabilities(): Promise<Capability[]> {
   const fallback = adapter && (adapter as { info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean }).info?.isFallbackAdapter;
   out.push(
     adapter
-      ? { key: 'webgpu', ok: true, label: 'WebGPU', detail: fallback ? 'available through a software (fallback) adapter: "auto" prefers wasm, which is faster here' : 'available: "auto" may use it for large fits' }
-      : { key: 'webgpu', ok: false, label: 'WebGPU', detail: 'not available in this browser: fits run on wasm (tfjs, SIMD) or the exact float64 CPU path instead' },
+      ? { key: 'webgpu', ok: true, label: 'WebGPU', detail: fallback ? 'available through a software (fallback) adapter: "auto" keeps the exact float64 CPU path, which is faster here' : 'available: "auto" may use it for large fits' }
+      : { key: 'webgpu', ok: false, label: 'WebGPU', detail: 'not available in this browser: fits run on the exact float64 CPU path instead (wasm when chosen)' },
   );
   let persisted: boolean | null = null;
   try {

@@ -81,11 +81,11 @@ describe('with --enable-unsafe-webgpu (SwiftShader)', () => {
     expectAgreesWithFloat64(result);
   });
 
-  it('auto does not pick the fallback adapter for a large problem', async () => {
+  it('auto does not pick the fallback adapter for a large problem: it keeps the exact cpu path', async () => {
     // Only the choice is checked here (fit: false keeps it quick); 100,000 × 43 is over both auto thresholds.
     const result = await check(workbench, 'inWorker', { choice: 'auto', rows: 100_000, cols: 43, fit: false });
-    expect(result.backend).toBe('wasm');
-    expect(result.reason).toMatch(/software fallback\) not used for speed/);
+    expect(result.backend).toBe('cpu');
+    expect(result.reason).toMatch(/exact float64 on cpu \(.*software fallback\) not used for speed\)/);
   });
 
   it('the wasm backend loads its binaries in the browser and agrees with the float64 path', async () => {
