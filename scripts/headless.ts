@@ -26,19 +26,10 @@ import {
 } from './headless/harness.ts';
 import { EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_OK, UsageError, parseFlags, userPath } from './headless/cli.ts';
 import { runRiskFilter } from './headless/riskFilter.ts';
+import { STATE_CONTINUE_ARTIFACTS } from '../src/core/constants.ts';
 
 /** The seed's nine artifacts (SPEC section 3), in the order the oracle lists them. */
-export const STATE_CONTINUE_ARTIFACTS = [
-  'state_continue_train.parquet',
-  'experiment_manifest.json',
-  'position_state_feature_schema.json',
-  'position_state_feature_order.json',
-  'position_state_source_manifest.json',
-  'state_continue_predictions.parquet',
-  'state_continue_result.json',
-  'state_continue_verdict.json',
-  'state_continue_experiment_report.md',
-] as const;
+export { STATE_CONTINUE_ARTIFACTS };
 
 const STATE_CONTINUE_FLAGS = {
   'baseline-dir': 'string',

@@ -21,6 +21,19 @@ export const STATE_FEATURES = [
   'minutes_since_last_add',
 ] as const;
 
+/** The seed's nine artifacts (SPEC §3), in the order the seed writes them. */
+export const STATE_CONTINUE_ARTIFACTS = [
+  'state_continue_train.parquet',
+  'experiment_manifest.json',
+  'position_state_feature_schema.json',
+  'position_state_feature_order.json',
+  'position_state_source_manifest.json',
+  'state_continue_predictions.parquet',
+  'state_continue_result.json',
+  'state_continue_verdict.json',
+  'state_continue_experiment_report.md',
+] as const;
+
 export const ENTRY_HEADS = ['long_entry_prob', 'short_entry_prob', 'long_expected_net_edge_bps', 'short_expected_net_edge_bps'] as const;
 export const DIRECTION_HEAD = 'direction';
 

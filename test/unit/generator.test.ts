@@ -1,3 +1,4 @@
+import { STATE_CONTINUE_ARTIFACTS } from '../../src/core/constants.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,17 +15,7 @@ const onnx: typeof onnxProtoNs.onnx =
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/state-continue');
 const ENTRY_HEADS = ['long_entry_prob', 'short_entry_prob', 'long_expected_net_edge_bps', 'short_expected_net_edge_bps'];
-const ARTIFACTS = [
-  'state_continue_train.parquet',
-  'experiment_manifest.json',
-  'position_state_feature_schema.json',
-  'position_state_feature_order.json',
-  'position_state_source_manifest.json',
-  'state_continue_predictions.parquet',
-  'state_continue_result.json',
-  'state_continue_verdict.json',
-  'state_continue_experiment_report.md',
-];
+const ARTIFACTS = STATE_CONTINUE_ARTIFACTS;
 const REQUIRED = {
   feature: ['sample_id', 'symbol', 'event_time', 'open_time_ms', 'split_id', 'walk_forward_fold', 'data_quality_flag'],
   label: ['sample_id', 'symbol', 'event_time', 'side', 'entry_target', 'split_id', 'walk_forward_fold'],

@@ -16,18 +16,9 @@ import type { Artifact, RegressorKind } from './inputs.ts';
 import { resultsToPy, type Results } from './metrics.ts';
 import { verdictToPy, type Verdict } from './verdict.ts';
 import { valueCounts } from './stateFrame.ts';
+import { STATE_CONTINUE_ARTIFACTS } from '../../core/constants.ts';
 
-export const ARTIFACT_NAMES = [
-  'state_continue_train.parquet',
-  'experiment_manifest.json',
-  'position_state_feature_schema.json',
-  'position_state_feature_order.json',
-  'position_state_source_manifest.json',
-  'state_continue_predictions.parquet',
-  'state_continue_result.json',
-  'state_continue_verdict.json',
-  'state_continue_experiment_report.md',
-] as const;
+export const ARTIFACT_NAMES = STATE_CONTINUE_ARTIFACTS;
 
 const PARQUET_MIME = 'application/vnd.apache.parquet';
 const JSON_MIME = 'application/json';
