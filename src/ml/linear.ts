@@ -11,8 +11,17 @@ export function predictLinear(
 ): Float64Array {
   if (x.length !== rows * cols) throw new Error(`predictLinear: X has ${x.length} values, expected ${rows}×${cols}`);
   if (coef.length !== cols) throw new Error(`predictLinear: ${coef.length} coefficients for ${cols} columns`);
-  // eight rows at a time: independent sums in flight, each added in the plain loop's order (same bits)
-  const w = Float64Array.from(coef);
+  // sklearn's X @ coef + intercept: the sum first, then the intercept
+  dotRows(x, rows, cols, Float64Array.from(coef), out);
+  for (let i = 0; i < rows; i++) out[i] += intercept;
+  return out;
+}
+
+/**
+ * out[i] = Σ_j x[i,j]·w[j] (j ascending, from 0, float64), eight rows at a time: independent sums in flight, each
+ * added in the plain loop's order, so the bits are those of the plain loop.
+ */
+export function dotRows(x: Float32Array | Float64Array, rows: number, cols: number, w: Float64Array, out: Float64Array): Float64Array {
   let i = 0;
   let base = 0;
   for (; i + 8 <= rows; i += 8, base += 8 * cols) {
@@ -35,19 +44,19 @@ export function predictLinear(
       s6 += x[base + 6 * cols + j] * wj;
       s7 += x[base + 7 * cols + j] * wj;
     }
-    out[i] = s0 + intercept;
-    out[i + 1] = s1 + intercept;
-    out[i + 2] = s2 + intercept;
-    out[i + 3] = s3 + intercept;
-    out[i + 4] = s4 + intercept;
-    out[i + 5] = s5 + intercept;
-    out[i + 6] = s6 + intercept;
-    out[i + 7] = s7 + intercept;
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+    out[i + 4] = s4;
+    out[i + 5] = s5;
+    out[i + 6] = s6;
+    out[i + 7] = s7;
   }
   for (; i < rows; i++, base += cols) {
     let s = 0;
     for (let j = 0; j < cols; j++) s += x[base + j] * w[j];
-    out[i] = s + intercept;
+    out[i] = s;
   }
   return out;
 }

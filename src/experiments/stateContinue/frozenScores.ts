@@ -6,6 +6,7 @@
  * numpy multiplies in float32 through BLAS; we accumulate in float64 and round once to float32, which lands within
  * ~2e-5 of it (SPEC §6 allows 5e-5).
  */
+import { dotRows } from '../../ml/linear.ts';
 import type { Column, Frame } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { DIRECTION_HEAD, ENTRY_HEADS } from '../../core/constants.ts';
@@ -152,51 +153,11 @@ export function checkFrozenHeads(direction: Map<string, OnnxTensor>, entry: Map<
   for (const name of ENTRY_HEADS) head(entry, ENTRY_FILE, name, f, 1);
 }
 
-/**
- * z[i] = Σ_j x[i, j]·W[j, k] (j ascending, float64), eight rows at a time: independent sums in flight, each in
- * the order of the plain loop, so the bits are those of the plain loop.
- */
+/** z[i] = Σ_j x[i, j]·W[j, k] (j ascending, float64): the plain loop's bits (`dotRows`). */
 function headColumn(x: Float32Array, n: number, f: number, w: Float32Array, width: number, k: number): Float64Array {
-  const z = new Float64Array(n);
   const wk = new Float64Array(f);
   for (let j = 0; j < f; j++) wk[j] = w[j * width + k];
-  let i = 0;
-  let base = 0;
-  for (; i + 8 <= n; i += 8, base += 8 * f) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    let s7 = 0;
-    for (let j = 0; j < f; j++) {
-      const wj = wk[j];
-      s0 += x[base + j] * wj;
-      s1 += x[base + f + j] * wj;
-      s2 += x[base + 2 * f + j] * wj;
-      s3 += x[base + 3 * f + j] * wj;
-      s4 += x[base + 4 * f + j] * wj;
-      s5 += x[base + 5 * f + j] * wj;
-      s6 += x[base + 6 * f + j] * wj;
-      s7 += x[base + 7 * f + j] * wj;
-    }
-    z[i] = s0;
-    z[i + 1] = s1;
-    z[i + 2] = s2;
-    z[i + 3] = s3;
-    z[i + 4] = s4;
-    z[i + 5] = s5;
-    z[i + 6] = s6;
-    z[i + 7] = s7;
-  }
-  for (; i < n; i++, base += f) {
-    let s = 0;
-    for (let j = 0; j < f; j++) s += x[base + j] * wk[j];
-    z[i] = s;
-  }
-  return z;
+  return dotRows(x, n, f, wk, new Float64Array(n));
 }
 
 /** out[i, :] = activation(x[i, :]·W + B), float32 results. */
