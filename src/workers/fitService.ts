@@ -1,10 +1,9 @@
 /** What a fit worker does, independent of its transport: one fit, on the backend chosen for it, timed. */
 import type { CallContext, Handlers } from './dispatcher.ts';
-import { fitHuberAsync, fitLogisticAsync } from '../ml/backends/asyncFit.ts';
-import { HUBER_ALPHA, HUBER_EPSILON, LOGISTIC_C, LOGISTIC_MAX_ITER } from '../core/constants.ts';
+import { LOGISTIC_MAX_ITER } from '../core/constants.ts';
 import type { FitApi, FitJobResult } from './protocol.ts';
 import { withTransfer } from './protocol.ts';
-import { executeFit, type FitResult, type FitTask, type MakeOps } from '../experiments/stateContinue/training.ts';
+import { executeFitAsync, type FitResult, type FitTask, type MakeOps } from '../experiments/stateContinue/training.ts';
 import { cpuMatrixOps } from '../ml/matrixOps.ts';
 import type { BackendChoice } from '../experiments/stateContinue/inputs.ts';
 
@@ -14,15 +13,11 @@ export type ChooseBackend = (choice: BackendChoice, problem: { rows: number; col
 export const cpuOnly: ChooseBackend = async () => ({ makeOps: cpuMatrixOps, backend: 'cpu', reason: 'cpu' });
 
 /**
- * One fit. Ridge is training.ts's `executeFit` as it is. Logistic and Huber run the same fits as `executeFit`
- * (same options, same optimiser) through the drivers that also take products read back asynchronously (WebGPU),
- * with the optimiser's iterations reported as progress; fitService.test.ts checks they equal executeFit's fits.
+ * One fit: training.ts's `executeFitAsync` (the same fits as `executeFit`, also on products read back
+ * asynchronously, as WebGPU's are), with the optimiser's iterations reported as progress.
  */
 async function runFit(task: FitTask, makeOps: MakeOps, context: CallContext): Promise<FitResult> {
-  if (task.model === 'ridge') return executeFit(task, makeOps, context.signal);
-  const started = performance.now();
-  const { y, options } = task;
-  const maxIter = task.model === 'logistic' ? (options.maxIter ?? LOGISTIC_MAX_ITER) : options.maxIter;
+  const maxIter = task.model === 'logistic' ? (task.options.maxIter ?? LOGISTIC_MAX_ITER) : task.options.maxIter;
   // At most ten progress messages a second, and always the first iteration.
   let lastReport = -Infinity;
   const onIteration = (iteration: number) => {
@@ -31,26 +26,7 @@ async function runFit(task: FitTask, makeOps: MakeOps, context: CallContext): Pr
     lastReport = now;
     context.progress({ kind: 'fit', key: task.key, model: task.model, state: 'progress', iteration, maxIter });
   };
-  const ops = makeOps(task.x, task.rows, task.cols);
-  try {
-    const fit =
-      task.model === 'logistic'
-        ? await fitLogisticAsync(ops, y, { C: options.C ?? LOGISTIC_C, maxIter: options.maxIter ?? LOGISTIC_MAX_ITER, signal: context.signal, onIteration })
-        : await fitHuberAsync(ops, y, { alpha: options.alpha ?? HUBER_ALPHA, epsilon: options.epsilon ?? HUBER_EPSILON, maxIter: options.maxIter, signal: context.signal, onIteration });
-    return {
-      key: task.key,
-      model: task.model,
-      coef: fit.coef,
-      intercept: fit.intercept,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      objective: fit.objective,
-      backend: ops.backend,
-      ms: performance.now() - started,
-    };
-  } finally {
-    ops.dispose();
-  }
+  return executeFitAsync(task, makeOps, { signal: context.signal, onIteration });
 }
 
 export function fitHandlers(choose: ChooseBackend, now: () => number = () => performance.now()): Handlers<FitApi> {

@@ -14,6 +14,7 @@ import { fitStandardScaler, scaleToFloat32, type StandardScaler } from '../../ml
 import { fitLogistic, predictProba } from '../../ml/logistic.ts';
 import { fitHuber } from '../../ml/huber.ts';
 import { fitRidge } from '../../ml/ridge.ts';
+import { fitHuberAsync, fitLogisticAsync } from '../../ml/backends/asyncFit.ts';
 import { clip, predictLinear } from '../../ml/linear.ts';
 import type { RegressorKind } from './inputs.ts';
 import { featureHash, fitConstants, splitMetrics, type ModelResult, type SplitId } from './metrics.ts';
@@ -77,24 +78,62 @@ export function executeFit(task: FitTask, makeOps: MakeOps = cpuMatrixOps, signa
   }
   const ops = makeOps(x, rows, cols);
   try {
-    const fit =
-      task.model === 'logistic'
-        ? fitLogistic(ops, y, { C: options.C ?? LOGISTIC_C, maxIter: options.maxIter ?? LOGISTIC_MAX_ITER, signal })
-        : fitHuber(ops, y, { alpha: options.alpha ?? HUBER_ALPHA, epsilon: options.epsilon ?? HUBER_EPSILON, maxIter: options.maxIter, signal });
-    return {
-      key: task.key,
-      model: task.model,
-      coef: fit.coef,
-      intercept: fit.intercept,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      objective: fit.objective,
-      backend: ops.backend,
-      ms: performance.now() - started,
-    };
+    const fit = task.model === 'logistic' ? fitLogistic(ops, y, { ...logisticOptions(task), signal }) : fitHuber(ops, y, { ...huberOptions(task), signal });
+    return fitResult(task, fit, ops.backend, started);
   } finally {
     ops.dispose();
   }
+}
+
+/**
+ * `executeFit` through the drivers that also take products read back asynchronously (WebGPU), with the
+ * optimiser's iterations reported; on synchronous ops these are the same fits bit for bit (fitService.test.ts).
+ */
+export async function executeFitAsync(
+  task: FitTask,
+  makeOps: MakeOps = cpuMatrixOps,
+  hooks: { signal?: { readonly aborted: boolean }; onIteration?: (iteration: number) => void } = {},
+): Promise<FitResult> {
+  if (task.model === 'ridge') return executeFit(task, makeOps, hooks.signal);
+  const started = performance.now();
+  const ops = makeOps(task.x, task.rows, task.cols);
+  try {
+    const { signal, onIteration } = hooks;
+    const fit =
+      task.model === 'logistic'
+        ? await fitLogisticAsync(ops, task.y, { ...logisticOptions(task), signal, onIteration })
+        : await fitHuberAsync(ops, task.y, { ...huberOptions(task), signal, onIteration });
+    return fitResult(task, fit, ops.backend, started);
+  } finally {
+    ops.dispose();
+  }
+}
+
+function logisticOptions(task: FitTask): { C: number; maxIter: number } {
+  return { C: task.options.C ?? LOGISTIC_C, maxIter: task.options.maxIter ?? LOGISTIC_MAX_ITER };
+}
+
+function huberOptions(task: FitTask): { alpha: number; epsilon: number; maxIter: number | undefined } {
+  return { alpha: task.options.alpha ?? HUBER_ALPHA, epsilon: task.options.epsilon ?? HUBER_EPSILON, maxIter: task.options.maxIter };
+}
+
+function fitResult(
+  task: FitTask,
+  fit: { coef: Float64Array; intercept: number; iterations: number; converged: boolean; objective: number },
+  backend: string,
+  started: number,
+): FitResult {
+  return {
+    key: task.key,
+    model: task.model,
+    coef: fit.coef,
+    intercept: fit.intercept,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    objective: fit.objective,
+    backend,
+    ms: performance.now() - started,
+  };
 }
 
 export interface TrainingParams {
