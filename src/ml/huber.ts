@@ -5,7 +5,7 @@
  * n_iter_ = min(nit, max_iter) and the seed calls the fit converged when 0 ≤ n_iter_ < max_iter.
  */
 import { InputError } from '../core/errors.ts';
-import { EPS, minimizeLbfgsb } from './lbfgs.ts';
+import { EPS, minimizeLbfgsb, type LbfgsResult } from './lbfgs.ts';
 import { predictLinear } from './linear.ts';
 import type { MatrixOps } from './matrixOps.ts';
 
@@ -97,6 +97,16 @@ export function huberLossGrad(
 
 /** Fit on the rows of `ops` with targets `y` (defaults: alpha 0.001, epsilon 1.35, max_iter 100 as sklearn). */
 export function fitHuber(ops: MatrixOps, y: ArrayLike<number>, options: HuberOptions = {}): HuberFit {
+  const problem = huberProblem(ops, y, options);
+  return problem.fitOf(minimizeLbfgsb(problem.objective(ops), problem.x0, problem.lbfgs));
+}
+
+/**
+ * A Huber fit set up and checked, for any driver of the optimiser (this file's, or the asynchronous one of
+ * backends/asyncFit.ts): the start [coef = 0, intercept = 0, σ = 1], σ bounded below by 10·eps as sklearn does,
+ * the objective on given ops, and the fit from the result.
+ */
+export function huberProblem(ops: MatrixOps, y: ArrayLike<number>, options: HuberOptions = {}) {
   const alpha = options.alpha ?? 0.001;
   const epsilon = options.epsilon ?? 1.35;
   const maxIter = options.maxIter ?? 100;
@@ -113,26 +123,26 @@ export function fitHuber(ops: MatrixOps, y: ArrayLike<number>, options: HuberOpt
   const lower = new Float64Array(n).fill(-Infinity);
   lower[n - 1] = 10 * EPS;
   const work = huberWorkspace(rows, cols);
-  const res = minimizeLbfgsb((w, g) => huberLossGrad(w, g, ops, y, epsilon, alpha, work), x0, {
-    lower,
-    maxIter,
-    gtol,
-    signal: options.signal,
-    onIteration: options.onIteration,
-  });
-  if (res.status === 2) {
-    // sklearn raises here too, so the seed would stop on the same data
-    throw new Error(`HuberRegressor convergence failed: l-BFGS-b solver terminated with ${res.message}`);
-  }
-  const iterations = Math.min(res.iterations, maxIter);
   return {
-    coef: res.x.slice(0, cols),
-    intercept: res.x[cols],
-    scale: res.x[cols + 1],
-    iterations,
-    converged: iterations >= 0 && iterations < maxIter,
-    objective: res.f,
-    message: res.message,
+    x0,
+    lbfgs: { lower, maxIter, gtol, signal: options.signal, onIteration: options.onIteration },
+    objective: (on: MatrixOps) => (w: Float64Array, g: Float64Array) => huberLossGrad(w, g, on, y, epsilon, alpha, work),
+    fitOf: (res: LbfgsResult): HuberFit => {
+      if (res.status === 2) {
+        // sklearn raises here too, so the seed would stop on the same data
+        throw new Error(`HuberRegressor convergence failed: l-BFGS-b solver terminated with ${res.message}`);
+      }
+      const iterations = Math.min(res.iterations, maxIter);
+      return {
+        coef: res.x.slice(0, cols),
+        intercept: res.x[cols],
+        scale: res.x[cols + 1],
+        iterations,
+        converged: iterations >= 0 && iterations < maxIter,
+        objective: res.f,
+        message: res.message,
+      };
+    },
   };
 }
 

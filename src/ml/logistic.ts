@@ -5,7 +5,7 @@
  * the objective matters: scipy's relative-reduction test (ftol) decides where the fit stops.
  */
 import { InputError } from '../core/errors.ts';
-import { minimizeLbfgsb } from './lbfgs.ts';
+import { minimizeLbfgsb, type LbfgsResult } from './lbfgs.ts';
 import { predictLinear, sigmoid } from './linear.ts';
 import type { MatrixOps } from './matrixOps.ts';
 import { pairwiseSum } from './numpySum.ts';
@@ -93,6 +93,16 @@ export function logisticLossGrad(
 
 /** Fit on the rows of `ops` (already scaled) with 0/1 targets `y`. */
 export function fitLogistic(ops: MatrixOps, y: ArrayLike<number>, options: LogisticOptions = {}): LogisticFit {
+  const problem = logisticProblem(ops, y, options);
+  const res = minimizeLbfgsb(problem.objective(ops), problem.x0, problem.lbfgs);
+  return problem.fitOf(res);
+}
+
+/**
+ * A logistic fit set up and checked, for any driver of the optimiser (this file's, or the asynchronous one of
+ * backends/asyncFit.ts): the start, the L-BFGS options, the objective on given ops, and the fit from the result.
+ */
+export function logisticProblem(ops: MatrixOps, y: ArrayLike<number>, options: LogisticOptions = {}) {
   const C = options.C ?? 1.0;
   const maxIter = options.maxIter ?? 500;
   const gtol = options.gtol ?? 1e-4;
@@ -110,19 +120,18 @@ export function fitLogistic(ops: MatrixOps, y: ArrayLike<number>, options: Logis
     );
   }
   const work = logisticWorkspace(rows, cols);
-  const res = minimizeLbfgsb((w, g) => logisticLossGrad(w, g, ops, y, C, work), new Float64Array(cols + 1), {
-    maxIter,
-    gtol,
-    signal: options.signal,
-    onIteration: options.onIteration,
-  });
   return {
-    coef: res.x.slice(0, cols),
-    intercept: res.x[cols],
-    iterations: Math.min(res.iterations, maxIter),
-    converged: res.status === 0,
-    objective: res.f,
-    message: res.message,
+    x0: new Float64Array(cols + 1),
+    lbfgs: { maxIter, gtol, signal: options.signal, onIteration: options.onIteration },
+    objective: (on: MatrixOps) => (w: Float64Array, g: Float64Array) => logisticLossGrad(w, g, on, y, C, work),
+    fitOf: (res: LbfgsResult): LogisticFit => ({
+      coef: res.x.slice(0, cols),
+      intercept: res.x[cols],
+      iterations: Math.min(res.iterations, maxIter),
+      converged: res.status === 0,
+      objective: res.f,
+      message: res.message,
+    }),
   };
 }
 

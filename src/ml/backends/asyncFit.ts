@@ -11,10 +11,9 @@
  *
  * On ops without async products these are the plain synchronous fits.
  */
-import { InputError } from '../../core/errors.ts';
-import { EPS, minimizeLbfgsb, type LbfgsResult } from '../lbfgs.ts';
-import { fitHuber, huberLossGrad, huberWorkspace, type HuberFit, type HuberOptions } from '../huber.ts';
-import { fitLogistic, logisticLossGrad, logisticWorkspace, type LogisticFit, type LogisticOptions } from '../logistic.ts';
+import { minimizeLbfgsb, type LbfgsResult } from '../lbfgs.ts';
+import { fitHuber, huberProblem, type HuberFit, type HuberOptions } from '../huber.ts';
+import { fitLogistic, logisticProblem, type LogisticFit, type LogisticOptions } from '../logistic.ts';
 import type { MatrixOps } from '../matrixOps.ts';
 
 type AsyncOps = MatrixOps & Required<Pick<MatrixOps, 'gemvAsync' | 'gemvTAsync'>>;
@@ -115,72 +114,23 @@ function onceEach(callback?: (iteration: number, f: number) => void): ((iteratio
 /** `fitLogistic` on any ops; on async ops, the same optimisation driven as described above. */
 export async function fitLogisticAsync(ops: MatrixOps, y: ArrayLike<number>, options: LogisticOptions = {}): Promise<LogisticFit> {
   if (!hasAsyncProducts(ops)) return fitLogistic(ops, y, options);
-  // Mirrors fitLogistic (src/ml/logistic.ts); asyncFit.test.ts checks the two agree bit for bit.
-  const C = options.C ?? 1.0;
-  const maxIter = options.maxIter ?? 500;
-  const gtol = options.gtol ?? 1e-4;
-  const { rows, cols } = ops;
-  if (y.length !== rows) throw new Error(`fitLogistic: ${y.length} targets for ${rows} rows`);
-  if (!(C > 0)) throw new Error(`fitLogistic: C must be positive, got ${C}`);
-  let positives = 0;
-  for (let i = 0; i < rows; i++) {
-    if (y[i] === 1) positives++;
-    else if (y[i] !== 0) throw new InputError(`LogisticRegression target must be 0 or 1; found ${y[i]} at row ${i}`);
-  }
-  if (positives === 0 || positives === rows) {
-    throw new InputError(
-      `LogisticRegression needs samples of both classes, but the data contains only class ${positives === 0 ? 0 : 1} (${rows} rows)`,
-    );
-  }
-  const work = logisticWorkspace(rows, cols);
+  const problem = logisticProblem(ops, y, options);
   const onIteration = onceEach(options.onIteration);
   const res: LbfgsResult = await replayMinimize(
-    (objective) => minimizeLbfgsb(objective, new Float64Array(cols + 1), { maxIter, gtol, signal: options.signal, onIteration }),
-    (w, grad) => evaluateOnAsyncOps(ops, (syncOps) => logisticLossGrad(w, grad, syncOps, y, C, work)),
+    (objective) => minimizeLbfgsb(objective, problem.x0, { ...problem.lbfgs, onIteration }),
+    (w, grad) => evaluateOnAsyncOps(ops, (syncOps) => problem.objective(syncOps)(w, grad)),
   );
-  return {
-    coef: res.x.slice(0, cols),
-    intercept: res.x[cols],
-    iterations: Math.min(res.iterations, maxIter),
-    converged: res.status === 0,
-    objective: res.f,
-    message: res.message,
-  };
+  return problem.fitOf(res);
 }
 
 /** `fitHuber` on any ops; on async ops, the same optimisation driven as described above. */
 export async function fitHuberAsync(ops: MatrixOps, y: ArrayLike<number>, options: HuberOptions = {}): Promise<HuberFit> {
   if (!hasAsyncProducts(ops)) return fitHuber(ops, y, options);
-  // Mirrors fitHuber (src/ml/huber.ts); asyncFit.test.ts checks the two agree bit for bit.
-  const alpha = options.alpha ?? 0.001;
-  const epsilon = options.epsilon ?? 1.35;
-  const maxIter = options.maxIter ?? 100;
-  const gtol = options.gtol ?? 1e-5;
-  const { rows, cols } = ops;
-  if (y.length !== rows) throw new Error(`fitHuber: ${y.length} targets for ${rows} rows`);
-  if (!(epsilon >= 1)) throw new Error(`fitHuber: epsilon must be ≥ 1, got ${epsilon}`);
-  const n = cols + 2;
-  const x0 = new Float64Array(n);
-  x0[n - 1] = 1;
-  const lower = new Float64Array(n).fill(-Infinity);
-  lower[n - 1] = 10 * EPS;
-  const work = huberWorkspace(rows, cols);
+  const problem = huberProblem(ops, y, options);
   const onIteration = onceEach(options.onIteration);
   const res: LbfgsResult = await replayMinimize(
-    (objective) => minimizeLbfgsb(objective, x0, { lower, maxIter, gtol, signal: options.signal, onIteration }),
-    (w, grad) => evaluateOnAsyncOps(ops, (syncOps) => huberLossGrad(w, grad, syncOps, y, epsilon, alpha, work)),
+    (objective) => minimizeLbfgsb(objective, problem.x0, { ...problem.lbfgs, onIteration }),
+    (w, grad) => evaluateOnAsyncOps(ops, (syncOps) => problem.objective(syncOps)(w, grad)),
   );
-  if (res.status === 2) {
-    throw new Error(`HuberRegressor convergence failed: l-BFGS-b solver terminated with ${res.message}`);
-  }
-  const iterations = Math.min(res.iterations, maxIter);
-  return {
-    coef: res.x.slice(0, cols),
-    intercept: res.x[cols],
-    scale: res.x[cols + 1],
-    iterations,
-    converged: iterations >= 0 && iterations < maxIter,
-    objective: res.f,
-    message: res.message,
-  };
+  return problem.fitOf(res);
 }
