@@ -50,14 +50,15 @@ export interface RunComparison {
   timings: TimingRow[];
 }
 
-export const COMPARED_METRICS: { key: string; better: Better }[] = [
-  { key: 'row_count', better: 'neither' },
-  { key: 'positive_rate', better: 'neither' },
-  { key: 'continue_auc', better: 'higher' },
-  { key: 'brier', better: 'lower' },
-  { key: 'brier_vs_constant_ratio', better: 'lower' },
-  { key: 'edge_mae', better: 'lower' },
-  { key: 'edge_mae_vs_constant_ratio', better: 'lower' },
+/** The per-split metrics of a model, in the report's column order, with their labels and which way is better. */
+export const COMPARED_METRICS: { key: string; label: string; better: Better }[] = [
+  { key: 'row_count', label: 'rows', better: 'neither' },
+  { key: 'positive_rate', label: 'positive rate', better: 'neither' },
+  { key: 'continue_auc', label: 'continue AUC', better: 'higher' },
+  { key: 'brier', label: 'Brier', better: 'lower' },
+  { key: 'brier_vs_constant_ratio', label: 'Brier / constant', better: 'lower' },
+  { key: 'edge_mae', label: 'edge MAE', better: 'lower' },
+  { key: 'edge_mae_vs_constant_ratio', label: 'edge MAE / constant', better: 'lower' },
 ];
 
 const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
