@@ -555,7 +555,7 @@ function valueInfo(name: string, dims: (number | string)[]): OnnxTypes.IValueInf
   };
 }
 
-interface Head {
+export interface Head {
   name: string;
   width: number;
   activation: 'Softmax' | 'Sigmoid' | 'Identity';
@@ -563,7 +563,7 @@ interface Head {
   bias: Float32Array;
 }
 
-function linearModel(graphName: string, featureCount: number, heads: Head[], storage: 'raw' | 'float'): Uint8Array {
+export function linearModel(graphName: string, featureCount: number, heads: Head[], storage: 'raw' | 'float'): Uint8Array {
   const nodes: OnnxTypes.INodeProto[] = [];
   const initializer: OnnxTypes.ITensorProto[] = [];
   for (const head of heads) {

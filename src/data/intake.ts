@@ -570,8 +570,10 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
   const featureFrame = await read(files.featureFrame, [...FEATURE_FRAME_COLUMNS, ...featureOrder.filter((f) => !FEATURE_FRAME_COLUMNS.includes(f))]);
   const entryLabels = await read(files.entryLabels, ENTRY_LABEL_COLUMNS);
   const replay = await read(replayFile, REPLAY_COLUMNS);
-  const directionInitializers = readOnnx(await bytesOf(files.directionOnnx.data), files.directionOnnx.runPath).initializers;
-  const entryInitializers = readOnnx(await bytesOf(files.entryOnnx.data), files.entryOnnx.runPath).initializers;
+  const directionOnnxBytes = await bytesOf(files.directionOnnx.data);
+  const entryOnnxBytes = await bytesOf(files.entryOnnx.data);
+  const directionInitializers = readOnnx(directionOnnxBytes, files.directionOnnx.runPath).initializers;
+  const entryInitializers = readOnnx(entryOnnxBytes, files.entryOnnx.runPath).initializers;
   const modelTrainManifest = files.modelTrainManifest ? await json(files.modelTrainManifest) : null;
   // The text too: the report prints its numbers as Python does (1.0 stays 1.0), which the parsed value cannot tell.
   const modelTrainManifestText = files.modelTrainManifest ? new TextDecoder().decode(await bytesOf(files.modelTrainManifest.data)) : null;
@@ -585,6 +587,8 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
     splitManifest,
     directionInitializers,
     entryInitializers,
+    directionOnnxBytes,
+    entryOnnxBytes,
     modelTrainManifest,
     modelTrainManifestText,
   };

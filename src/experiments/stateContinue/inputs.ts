@@ -29,6 +29,9 @@ export interface BaselineInputs {
   /** Initializers of model/direction/direction.onnx and model/entry/entry.onnx, by name. */
   directionInitializers: Map<string, OnnxTensor>;
   entryInitializers: Map<string, OnnxTensor>;
+  /** The two models' bytes, when at hand: their graphs are run in onnxruntime-web to cross-check the scores. */
+  directionOnnxBytes?: Uint8Array;
+  entryOnnxBytes?: Uint8Array;
   /** model/model_train_manifest.json, or null when absent (the report then leaves out its baseline section). */
   modelTrainManifest: unknown | null;
   /** The text of model/model_train_manifest.json when present (optional): lets the report print its numbers as

@@ -48,6 +48,8 @@ export function loadBaselineDir(dir: string, baselineRunId = basename(dir)): Bas
     splitManifest,
     directionInitializers: readOnnx(bytes('model/direction/direction.onnx'), 'model/direction/direction.onnx').initializers,
     entryInitializers: readOnnx(bytes('model/entry/entry.onnx'), 'model/entry/entry.onnx').initializers,
+    directionOnnxBytes: bytes('model/direction/direction.onnx'),
+    entryOnnxBytes: bytes('model/entry/entry.onnx'),
     modelTrainManifest: manifestText === null ? null : (JSON.parse(manifestText) as unknown),
     modelTrainManifestText: manifestText,
   };

@@ -11,6 +11,7 @@ import { PyFloat, pyRepr } from '../../core/pyjson.ts';
 import { TUNE_SPLIT } from '../../core/constants.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from './inputs.ts';
 import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './frozenScores.ts';
+import { crossCheckFrozenScores } from './onnxCrossCheck.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
 import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
@@ -235,8 +236,14 @@ async function preTraining(
     const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
     // the entry set (and its errors) come before the replay, as in the seed's _load_entry_labels
     const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
-    progress({ stage: 'frozen_scores', done: 1, total: 1, rows: scores.sampleRows.length });
     return { featureRows, scores, entry };
+  });
+  await stages.run('frozen_scores', async () => {
+    const models = { direction: inputs.directionOnnxBytes, entry: inputs.entryOnnxBytes };
+    if (models.direction || models.entry) {
+      for (const line of await crossCheckFrozenScores(models, inputs.featureFrame, inputs.featureOrder, scores)) emit(line);
+    }
+    progress({ stage: 'frozen_scores', done: 1, total: 1, rows: scores.sampleRows.length });
   });
 
   const { replay, stats } = await stages.run('path_stats', () => {
