@@ -96,6 +96,11 @@ describe.sequential('risk filter in the page', () => {
     expect(await page.locator('#risk-coefficients tbody tr').count()).toBe(5);
     expect(await page.locator('.curve-chart canvas').count()).toBe(2);
     expect(await page.locator('a.artifact-download[data-name="swing_result.json"]').count()).toBe(1);
+    // the exported ONNX model (scaler + logistic in one graph), re-scored by onnxruntime-web in this page
+    const check = page.locator('#onnx-export-check');
+    expect(Number(await check.getAttribute('data-rows'))).toBeGreaterThan(100);
+    expect(Number(await check.getAttribute('data-max-abs-diff'))).toBeLessThan(1e-6);
+    expect(await check.textContent()).toMatch(/same risk/);
     expect(workbench!.pageErrors.slice(errorsBefore)).toEqual([]);
     // each training is kept as a run (SPEC §5)
     await ensureOnScreen(page, '#runs-list', 'runs');

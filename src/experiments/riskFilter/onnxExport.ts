@@ -4,7 +4,10 @@
  * Float32 as ONNX runtimes compute; the risk agrees with the float64 model to about 1e-7 for ordinary features.
  */
 import * as onnxProtoNs from 'onnx-proto';
-import type { RiskModel } from './trainer.ts';
+import { predictRisk, type RiskModel } from './trainer.ts';
+import { featureMatrix } from './dataset.ts';
+import type { StoredTrade } from './ledger.ts';
+import { runOnnxHeads } from '../../data/onnxRuntime.ts';
 
 // onnx-proto is CommonJS: under plain Node ESM only its default export exists; bundlers give the named one.
 const onnx: typeof onnxProtoNs.onnx =
@@ -69,4 +72,18 @@ export function riskModelToOnnx(model: RiskModel, modelId = 'risk_filter'): Uint
     ],
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(proto)).finish();
+}
+
+/**
+ * Re-score an exported model with onnxruntime-web (what the live trading side loads) on the given trades and
+ * return the largest |risk difference| from the model's own float64 risk: the export is only useful if it
+ * gives the same risk (SPEC: to 1e-6).
+ */
+export async function verifyOnnxExport(bytes: Uint8Array, model: RiskModel, rows: StoredTrade[]): Promise<{ rows: number; maxAbsDiff: number }> {
+  const x = featureMatrix(rows, rows.map((_, i) => i), model.feature_names);
+  const want = predictRisk(model, x, rows.length);
+  const got = (await runOnnxHeads(bytes, Float32Array.from(x), rows.length, model.feature_names.length, ['risk'], 'risk_model.onnx')).risk;
+  let maxAbsDiff = 0;
+  for (let i = 0; i < rows.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[i] - want[i]));
+  return { rows: rows.length, maxAbsDiff };
 }

@@ -10,7 +10,7 @@ import { curves, evaluationSeries } from '../../experiments/riskFilter/evaluatio
 import { ledgerFormatOf, readLedger, type ImportReport, type LedgerSource } from '../../experiments/riskFilter/ledger.ts';
 import { marketConfigProblems, marketStatus, type MarketConfig, type MarketStatus } from '../../experiments/riskFilter/marketClock.ts';
 import { candidateMetrics, runOfflineCycle } from '../../experiments/riskFilter/offlineCycle.ts';
-import { riskModelToOnnx } from '../../experiments/riskFilter/onnxExport.ts';
+import { riskModelToOnnx, verifyOnnxExport } from '../../experiments/riskFilter/onnxExport.ts';
 import {
   candidateId,
   exportModel,
@@ -67,6 +67,8 @@ class RiskFilterPage {
   swingText = $state<string | null>(null);
   downloads = $state<{ name: string; url: string; size: number }[]>([]);
   candidateId = $state<string | null>(null);
+  /** The exported ONNX model re-scored by onnxruntime-web in this page: the largest |risk difference| over the trades. */
+  onnxCheck = $state<{ rows: number; maxAbsDiff: number; error?: string } | null>(null);
 
   // registry
   registry = $state.raw<RegistryState | null>(null);
@@ -207,6 +209,8 @@ class RiskFilterPage {
         };
         const onnx = riskModelToOnnx(run.training.model, candidate.id);
         files.push(download('risk_model.onnx', onnx, 'application/octet-stream'));
+        // what the live side will load, re-scored here by onnxruntime-web against the model's own risk
+        this.onnxCheck = await verifyOnnxExport(onnx, run.training.model, dataset.rows).catch((error: Error) => ({ rows: 0, maxAbsDiff: NaN, error: error.message }));
         const outcome = await store.registerModel(candidate, startedAt);
         this.candidateId = outcome.ok ? candidate.id : null;
         await this.refreshRegistry();
