@@ -1,3 +1,4 @@
+import { PARQUET_TESTING } from '../../test/sharedData.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -261,7 +262,7 @@ describe('writeParquet', () => {
   });
 
   it('an unsupported column is skipped unless asked for, then it is an InputError naming file, column and type', () => {
-    const bytes = new Uint8Array(readFileSync('/work/shared/data/parquet-testing/data/nested_maps.snappy.parquet'));
+    const bytes = new Uint8Array(readFileSync(join(PARQUET_TESTING, 'data/nested_maps.snappy.parquet')));
     const frame = readParquet(bytes, 'nested_maps.snappy.parquet');
     expect(frame.names).toEqual(['b', 'c']);
     expect(() => readParquet(bytes, 'nested_maps.snappy.parquet', { columns: ['a', 'b'] })).toThrowError(
