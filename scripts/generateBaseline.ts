@@ -303,6 +303,17 @@ function featureSpecs(count: number): FeatureSpec[] {
   return out;
 }
 
+/** Highest high and lowest low over bars from..to (inclusive). */
+function windowHighLow(h: Float64Array, l: Float64Array, from: number, to: number): [number, number] {
+  let hi = -Infinity;
+  let lo = Infinity;
+  for (let k = from; k <= to; k++) {
+    if (h[k] > hi) hi = h[k];
+    if (l[k] < lo) lo = l[k];
+  }
+  return [hi, lo];
+}
+
 function computeFeature(spec: FeatureSpec, bars: Bars, rng: () => number, out: Float64Array): void {
   const n = bars.close.length;
   const { close: c, high: h, low: l, volume: v, spreadBps: sp } = bars;
@@ -316,12 +327,7 @@ function computeFeature(spec: FeatureSpec, bars: Bars, rng: () => number, out: F
         break;
       case 'range':
         if (p - w + 1 >= 0) {
-          let hi = -Infinity;
-          let lo = Infinity;
-          for (let k = p - w + 1; k <= p; k++) {
-            if (h[k] > hi) hi = h[k];
-            if (l[k] < lo) lo = l[k];
-          }
+          const [hi, lo] = windowHighLow(h, l, p - w + 1, p);
           value = (hi / lo - 1) * 1e4;
         }
         break;
@@ -363,12 +369,7 @@ function computeFeature(spec: FeatureSpec, bars: Bars, rng: () => number, out: F
         break;
       case 'close_pos':
         if (p - w + 1 >= 0) {
-          let hi = -Infinity;
-          let lo = Infinity;
-          for (let k = p - w + 1; k <= p; k++) {
-            if (h[k] > hi) hi = h[k];
-            if (l[k] < lo) lo = l[k];
-          }
+          const [hi, lo] = windowHighLow(h, l, p - w + 1, p);
           value = hi > lo ? (c[p] - lo) / (hi - lo) : 0.5;
         }
         break;
