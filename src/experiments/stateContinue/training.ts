@@ -185,6 +185,13 @@ function float32Matrix(frame: Frame, rows: Int32Array, columns: string[]): Float
   return out;
 }
 
+/** The first `cols` columns of a row-major rows × width matrix. */
+function leadingColumns(x: Float32Array, rows: number, width: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) out.set(x.subarray(i * width, i * width + cols), i * cols);
+  return out;
+}
+
 /** The scaled float32 matrix of every side row of a plan (row-major), as sklearn's transform gives it. */
 export function scaledSideMatrix(plan: SideModelPlan): Float32Array {
   const cols = plan.featureColumns.length;
@@ -226,29 +233,35 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
       yCls[i] = target[rows[i]];
       yReg[i] = edge[rows[i]];
     }
+    if (fitPositions.length === 0) {
+      throw new InputError(`state continue ${side} has no fit_inner rows`, [{ file: '', message: `state continue ${side} has no ${FIT_SPLIT} rows` }]);
+    }
+    const n = fitPositions.length;
+    const yFitCls = new Float64Array(n);
+    const yFitReg = new Float64Array(n);
+    const clipBps = params.regressionTargetClipBps;
+    for (let i = 0; i < n; i++) {
+      yFitCls[i] = yCls[fitPositions[i]];
+      const v = yReg[fitPositions[i]];
+      yFitReg[i] = clipBps > 0 ? Math.min(clipBps, Math.max(-clipBps, v)) : v;
+    }
+    // Only the fit_inner rows are materialised here, once per side with every column (market then state): the
+    // scaler is fitted on them and they are scaled in place (scaling is per value, so this equals gathering rows
+    // of the scaled side matrix). A column's mean and scale come from that column alone, so the market-only
+    // scaler and matrix are the first F columns of these, bit for bit, without a second gather and fit. The
+    // classifier and the regressor share one matrix (nothing writes to a task's x; the pool moves it once).
+    const allColumns = featureSets[1][1];
+    const fitRows = Int32Array.from(fitPositions, (p) => rows[p]);
+    const fullX = float32Matrix(frame, fitRows, allColumns);
+    const fullScaler = fitStandardScaler(fullX, n, allColumns.length);
+    scaleToFloat32(fullX, n, allColumns.length, fullScaler, fullX);
     for (const [featureSet, featureColumns] of featureSets) {
       const resultKey = `${side.toLowerCase()}_${featureSet}`;
-      if (fitPositions.length === 0) {
-        throw new InputError(`state continue ${side} has no fit_inner rows`, [{ file: '', message: `state continue ${side} has no ${FIT_SPLIT} rows` }]);
-      }
       const cols = featureColumns.length;
-      const n = fitPositions.length;
-      // Only the fit_inner rows are materialised here: the scaler is fitted on them and they are then scaled in
-      // place (scaling is per value, so this equals gathering rows of the scaled side matrix). The classifier and
-      // the regressor share this one matrix (nothing writes to a task's x; the pool moves a shared buffer once).
-      const fitRows = Int32Array.from(fitPositions, (p) => rows[p]);
-      const fitX = float32Matrix(frame, fitRows, featureColumns);
-      const scaler = fitStandardScaler(fitX, n, cols);
-      scaleToFloat32(fitX, n, cols, scaler, fitX);
+      const full = cols === allColumns.length;
+      const fitX = full ? fullX : leadingColumns(fullX, n, allColumns.length, cols);
+      const scaler = full ? fullScaler : { mean: fullScaler.mean.slice(0, cols), scale: fullScaler.scale.slice(0, cols) };
       plans.push({ resultKey, side, featureSet, featureColumns, rows, split, frame, scaler, yCls, yReg, fitPositions });
-      const yFitCls = new Float64Array(n);
-      const yFitReg = new Float64Array(n);
-      const clipBps = params.regressionTargetClipBps;
-      for (let i = 0; i < n; i++) {
-        yFitCls[i] = yCls[fitPositions[i]];
-        const v = yReg[fitPositions[i]];
-        yFitReg[i] = clipBps > 0 ? Math.min(clipBps, Math.max(-clipBps, v)) : v;
-      }
       tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: fitX, rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
       tasks.push({
         key: `${resultKey}:regressor`,
