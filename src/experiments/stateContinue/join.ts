@@ -76,7 +76,8 @@ const MAX_EXACT = 2 ** 53;
  * Returns null when the packed key would not be exact (then callers fall back to a comparator sort).
  */
 export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32Array; code: Float64Array; levels: Float64Array[]; strides: number[] } | null {
-  const levels = keys.map(levelsOf);
+  const small = keys.map((column) => smallIntegerLevels(column, length));
+  const levels = keys.map((column, k) => small[k]?.levels ?? levelsOf(column));
   const strides: number[] = new Array(keys.length);
   let span = 1;
   for (let k = keys.length - 1; k >= 0; k--) {
@@ -89,14 +90,46 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
     const column = keys[k];
     const lv = levels[k];
     const stride = strides[k];
-    for (let i = 0; i < length; i++) code[i] += levelIndex(lv, column[i]) * stride;
+    const levelOfValue = small[k]?.levelOfValue;
+    if (levelOfValue) for (let i = 0; i < length; i++) code[i] += levelOfValue[column[i] | 0] * stride;
+    else for (let i = 0; i < length; i++) code[i] += levelIndex(lv, column[i]) * stride;
+  }
+  const order = new Int32Array(length);
+  if (keys.length === 1 && small[0]) {
+    // one key of small integers (dictionary codes): a stable counting sort, linear
+    const starts = new Int32Array(levels[0].length + 1);
+    for (let i = 0; i < length; i++) starts[(code[i] | 0) + 1]++;
+    for (let l = 0; l < levels[0].length; l++) starts[l + 1] += starts[l];
+    for (let i = 0; i < length; i++) order[starts[code[i] | 0]++] = i;
+    return { order, code, levels, strides };
   }
   const packed = new Float64Array(length);
   for (let i = 0; i < length; i++) packed[i] = code[i] * length + i;
   packed.sort();
-  const order = new Int32Array(length);
   for (let i = 0; i < length; i++) order[i] = packed[i] % length;
   return { order, code, levels, strides };
+}
+
+/**
+ * The levels of a column of non-negative integers no larger than a few times its length (dictionary codes, side
+ * codes), without sorting: which values occur, in ascending order, and each value's level. Null for any other
+ * column (a NaN, a negative or fractional value, a wide range).
+ */
+function smallIntegerLevels(column: Float64Array, length: number): { levels: Float64Array; levelOfValue: Int32Array } | null {
+  let max = -1;
+  for (let i = 0; i < length; i++) {
+    const v = column[i];
+    if (!(v >= 0 && v === Math.floor(v))) return null;
+    if (v > max) max = v;
+  }
+  if (max > 4 * length + 1024) return null;
+  const levelOfValue = new Int32Array(max + 1).fill(-1);
+  for (let i = 0; i < length; i++) levelOfValue[column[i] | 0] = 0;
+  let count = 0;
+  for (let v = 0; v <= max; v++) if (levelOfValue[v] === 0) levelOfValue[v] = count++;
+  const levels = new Float64Array(count);
+  for (let v = 0; v <= max; v++) if (levelOfValue[v] >= 0) levels[levelOfValue[v]] = v;
+  return { levels, levelOfValue };
 }
 
 /** Index of the right side of a merge: sort once, probe with any number of left frames. */

@@ -34,6 +34,22 @@ describe('pandas 1.5 inner merge order', () => {
     expect(Array.from(j.left)).toEqual([0, 0, 2, 2, 1, 3]);
     expect(Array.from(j.right)).toEqual([1, 2, 1, 2, 0, 3]);
   });
+
+  it('dictionary codes (small integers, counting-sorted) join exactly as other numbers (sorted) do', () => {
+    // The same keys shifted by ½ keep their order but are not integers: the two indexes must agree row for row.
+    let seed = 7;
+    const random = (m: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % m);
+    for (const [n, range] of [[50, 10], [400, 400], [1000, 3]] as const) {
+      const right = Float64Array.from({ length: n }, () => random(range));
+      const left = Float64Array.from({ length: n + 7 }, () => random(range + 2));
+      const shift = (a: Float64Array) => a.map((v) => v + 0.5);
+      const dense = innerJoin([left], left.length, buildJoinIndex([right], n));
+      const sorted = innerJoin([shift(left)], left.length, buildJoinIndex([shift(right)], n));
+      expect(dense.left.length).toBeGreaterThan(0);
+      expect(Array.from(dense.left)).toEqual(Array.from(sorted.left));
+      expect(Array.from(dense.right)).toEqual(Array.from(sorted.right));
+    }
+  });
 });
 
 describe('parameters and times', () => {

@@ -59,12 +59,24 @@ export function filterFeatureRows(feature: Frame, featureOrder: string[]): Int32
   return Int32Array.from(rows);
 }
 
-/** sample_id as join keys: shared string codes, or numbers when the column is integer. */
-function sampleKeys(column: Column, rows: Int32Array | null, codes: SharedCodes, file: string): { keys: Float64Array; kind: 'string' | 'number' } {
+/** Two dictionaries with the same strings in the same order (element by element, no hashing). */
+function sameDictionary(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * sample_id as join keys: shared string codes, or numbers when the column is integer. `codes` null: the two
+ * frames' dictionaries are the same (a label file written in the feature frame's order), so the column's own
+ * codes are already shared and no string is hashed.
+ */
+function sampleKeys(column: Column, rows: Int32Array | null, codes: SharedCodes | null, file: string): { keys: Float64Array; kind: 'string' | 'number' } {
   const n = rows ? rows.length : column.kind === 'string' ? column.codes.length : column.kind === 'number' ? column.values.length : 0;
   const at = (i: number) => (rows ? rows[i] : i);
   if (column.kind === 'string') {
-    const all = codes.remap(column.codes, column.dictionary);
+    const all = codes ? codes.remap(column.codes, column.dictionary) : Float64Array.from(column.codes, (c) => (c < 0 ? NaN : c));
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = all[at(i)];
     return { keys: out, kind: 'string' };
@@ -104,7 +116,10 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
   const rows = Int32Array.from(kept);
   const eventMs = eventTimeMillis(entryLabels.columns.event_time, ENTRY_FILE, 'event_time');
 
-  const sampleCodes = new SharedCodes();
+  const entryIds = entryLabels.columns.sample_id;
+  const featureIds = feature.columns.sample_id;
+  const aligned = entryIds.kind === 'string' && featureIds.kind === 'string' && sameDictionary(entryIds.dictionary, featureIds.dictionary);
+  const sampleCodes = aligned ? null : new SharedCodes();
   const left = sampleKeys(entryLabels.columns.sample_id, rows, sampleCodes, ENTRY_FILE);
   const right = sampleKeys(feature.columns.sample_id, scores.sampleRows, sampleCodes, FEATURE_FILE);
   if (left.kind !== right.kind) {
