@@ -315,7 +315,7 @@ class Workbench {
       }
     }
     if (status === 'ok') {
-      const pending: FollowUpKind[] = run.fits.some((f) => f.backend !== 'cpu') ? ['insights', 'float64'] : ['insights'];
+      const pending = followUpKinds(run.fits.some((f) => f.backend !== 'cpu'));
       this.report = { run: stored, artifacts: outcome?.artifacts ?? [], insights: outcome?.insights ?? null, pending };
       this.runMessage = `Run ${stored.id} finished in ${formatMs(run.totalMs)}: ${String(run.verdict?.status ?? 'no verdict')}.`;
       this.runState = 'done';
@@ -342,7 +342,7 @@ class Workbench {
   private async runFollowUps(runId: string, float32: boolean): Promise<void> {
     const controller = new AbortController();
     this.followUpController = controller;
-    const kinds: FollowUpKind[] = float32 ? ['insights', 'float64'] : ['insights'];
+    const kinds = followUpKinds(float32);
     try {
       for (const what of kinds) {
         if (controller.signal.aborted) return;
@@ -366,7 +366,8 @@ class Workbench {
 
   private async storeFollowUp(runId: string, what: FollowUpKind, answer: RunFollowUp): Promise<void> {
     const lines: string[] = [];
-    if (answer.error) lines.push(`${what === 'insights' ? 'insights' : 'float64 check'}: ${answer.error}`);
+    if (answer.error) lines.push(`${FOLLOW_UP_NAMES[what]}: ${answer.error}`);
+    lines.push(...(answer.log ?? []));
     if (answer.float64Comparison) lines.push(float64Line(answer.float64Comparison));
     let updated: StoredRun | null = null;
     try {
@@ -375,11 +376,11 @@ class Workbench {
       if (run) {
         updated = { ...run, stageTimingsMs: { ...run.stageTimingsMs, ...answer.stageTimingsMs }, log: [...run.log, ...lines] };
         if (what === 'insights') updated.insights = answer.insights ?? null;
-        else updated.float64Comparison = answer.float64Comparison ?? null;
+        else if (what === 'float64') updated.float64Comparison = answer.float64Comparison ?? null;
         await db.put('runs', updated);
       }
     } catch (error) {
-      this.notice = `The ${what === 'insights' ? 'plots' : 'float64 check'} of run ${runId} could not be stored: ${(error as Error).message}`;
+      this.notice = `The ${what === 'insights' ? 'plots' : FOLLOW_UP_NAMES[what]} of run ${runId} could not be stored: ${(error as Error).message}`;
     }
     const report = this.report;
     if (report?.run.id !== runId) return;
@@ -387,7 +388,7 @@ class Workbench {
       ...report.run,
       stageTimingsMs: { ...report.run.stageTimingsMs, ...answer.stageTimingsMs },
       log: [...report.run.log, ...lines],
-      ...(what === 'insights' ? { insights: answer.insights ?? null } : { float64Comparison: answer.float64Comparison ?? null }),
+      ...(what === 'insights' ? { insights: answer.insights ?? null } : what === 'float64' ? { float64Comparison: answer.float64Comparison ?? null } : {}),
     };
     this.report = {
       ...report,
@@ -560,6 +561,16 @@ class Workbench {
 }
 
 /** `promise`, or a CancelledError as soon as `signal` aborts (the listener goes away either way). */
+/**
+ * What follows a finished run, in order: the report's plots, the onnxruntime cross-check of the frozen scores,
+ * and, when a fit ran in float32, the float64 check.
+ */
+function followUpKinds(float32: boolean): FollowUpKind[] {
+  return float32 ? ['insights', 'cross_check', 'float64'] : ['insights', 'cross_check'];
+}
+
+const FOLLOW_UP_NAMES: Record<FollowUpKind, string> = { insights: 'insights', cross_check: 'onnxruntime cross-check', float64: 'float64 check' };
+
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancelledError());

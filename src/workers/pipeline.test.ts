@@ -17,7 +17,7 @@ import { cpuOnly, fitHandlers, type ChooseBackend } from './fitService.ts';
 import { selectBackend } from '../ml/backends/selectBackend.ts';
 import { pipelineHandlers, StageClock } from './pipelineService.ts';
 import { baselinePipelineCore } from './pipelineCore.ts';
-import type { FitApi, PipelineApi, Progress } from './protocol.ts';
+import { inputFingerprint, type FitApi, type PipelineApi, type Progress } from './protocol.ts';
 import { channelWorker, type ChannelWorker } from './testChannel.ts';
 import { sha256Hex } from '../core/hash.ts';
 
@@ -28,6 +28,13 @@ function walk(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
+}
+
+/** The file with the bytes of its data pages scrambled (footer intact: the check passes, decoding fails). */
+function corruptPages(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  for (let i = 8; i < Math.min(out.length - 1024, 4096); i++) out[i] = (out[i] * 31 + 7) & 0xff;
+  return out;
 }
 
 const droppedFixture = () => walk(FIXTURE).map((path) => ({ path: `baseline/${relative(FIXTURE, path)}`, file: new Uint8Array(readFileSync(path)) }));
@@ -150,6 +157,10 @@ describe('pipeline worker + fit pool', () => {
     expect(insights?.coefficients?.map((c) => c.key).sort()).toEqual(inline.fits.map((f) => f.key).sort());
     expect(insights?.drift?.features.length).toBe(loadBaselineDir(FIXTURE).featureOrder.length);
     expect((await client.call('followUp', { what: 'float64' })).float64Comparison).toBeNull();
+    // and the frozen scores against the ONNX graphs run by onnxruntime, as lines for the run's log
+    const check = await client.call('followUp', { what: 'cross_check' });
+    expect(Object.keys(check.stageTimingsMs)).toEqual(['onnx_cross_check']);
+    expect(check.log?.filter((line) => line.startsWith('frozen scores: onnxruntime agrees'))).toHaveLength(5);
   });
 
   it('a run whose fits ran on tfjs wasm (float32) is checked against the float64 cpu path: same verdict, small difference', async () => {
@@ -254,6 +265,41 @@ describe('pipeline worker + fit pool', () => {
     const error = await client.call('run', { files, params }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('InputError');
     expect((error as Error).message).toMatch(/price_plan_context\.json[\s\S]*direction\.onnx|direction\.onnx[\s\S]*price_plan_context\.json/);
+  });
+
+  it('a run on the files just checked adopts the decoding and frozen stage begun at the check: same bytes', async () => {
+    const inline = await runStateContinue(loadBaselineDir(FIXTURE), params);
+    const client = pipelineClient();
+    const report = await client.call('intake', { files: droppedFixture() });
+    expect(report.problems).toEqual([]);
+    const fingerprints = report.files.filter((f) => f.role !== null).map(inputFingerprint);
+    const outcome = await client.call('run', { files: droppedFixture(), params, fingerprints });
+    expect(outcome.log.filter((l) => l.startsWith('inputs: decoded ahead of Run'))).toHaveLength(1);
+    expect(outcome.log.filter((l) => l.startsWith('frozen scores: computed ahead of Run'))).toHaveLength(1);
+    for (const [i, a] of outcome.artifacts.entries()) expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+    expect(outcome.stageTimingsMs.load).toBeGreaterThan(0);
+
+    // Other files than the ones checked: nothing is adopted, the run decodes its own.
+    const other = droppedFixture().map((f) => (f.path.endsWith('feature_order.json') ? { ...f, file: new TextEncoder().encode(JSON.stringify(JSON.parse(new TextDecoder().decode(f.file)))) } : f));
+    await client.call('intake', { files: droppedFixture() });
+    const own = await client.call('run', { files: other, params });
+    expect(own.log.some((l) => l.includes('ahead of Run'))).toBe(false);
+    expect(own.verdict?.status).toBe(inline.verdict.status);
+  });
+
+  it('a bad parquet found while decoding ahead fails the run that adopts it, naming the file; cancel while waiting works', async () => {
+    const client = pipelineClient();
+    const broken = droppedFixture().map((f) => (f.path.endsWith('entry_labels.parquet') ? { ...f, file: corruptPages(f.file) } : f));
+    const report = await client.call('intake', { files: broken });
+    const fingerprints = report.files.filter((f) => f.role !== null).map(inputFingerprint);
+    expect(report.problems).toEqual([]);
+    const error = await client.call('run', { files: broken, params, fingerprints }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('entry_labels.parquet');
+    const good = await client.call('intake', { files: droppedFixture() });
+    const controller = new AbortController();
+    controller.abort();
+    const cancelled = client.call('run', { files: droppedFixture(), params, fingerprints: good.files.filter((f) => f.role !== null).map(inputFingerprint) }, { signal: controller.signal });
+    await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
   });
 
   it('bad parameters come back as an InputError naming the parameter', async () => {

@@ -4,7 +4,7 @@
  */
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
-import { compareRunToFloat64, runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage } from '../experiments/stateContinue/pipeline.ts';
 import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
 import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
@@ -19,6 +19,8 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
     detect: (set) => detectedFiles(set),
     load: loadBaseline,
     runStateContinue,
+    startFrozenStage,
+    crossCheck: ({ outcome, baseline }) => crossCheckRun(outcome, baseline),
     insights: ({ outcome, baseline, fits }) =>
       buildRunInsights({
         predictions: outcome.predictions,

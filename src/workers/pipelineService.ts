@@ -3,9 +3,9 @@
  * (recognise, validate all at once, fingerprint), then load and run the state-continue experiment, handing its
  * eight fits to the page's pool. Stage timings are measured here, where the stages run.
  */
-import type { InputProblem } from '../core/errors.ts';
+import { CancelledError, type InputProblem } from '../core/errors.ts';
 import type { Artifact, BaselineInputs, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
-import type { Float64ComparisonRecord, StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
+import type { Float64ComparisonRecord, FrozenStage, StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
 import type { InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
@@ -29,8 +29,12 @@ export interface PipelineCore<FileSet = unknown> {
   /** Validate (one InputError listing every problem) and load; `progress` hears of each piece of a large parquet. */
   load(set: FileSet, hooks?: { progress?: (file: string, done: number, total: number) => void }): Promise<BaselineInputs>;
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
+  /** The run's stage that needs no parameter (frozen scores, entry set), begun as soon as the inputs are loaded. */
+  startFrozenStage(inputs: BaselineInputs): FrozenStage;
   /** The report's plots of a finished run. */
   insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] }): RunInsights;
+  /** The run's frozen scores against its ONNX graphs run by onnxruntime: lines for the run's log. */
+  crossCheck(run: { outcome: StateContinueOutcome; baseline: BaselineInputs }): Promise<string[]>;
   /** Refit the run's tasks on the float64 cpu path (through `runFits`) and compare; null when every fit was cpu. */
   float64Comparison(
     run: { outcome: StateContinueOutcome; baseline: BaselineInputs },
@@ -75,16 +79,72 @@ function fitTransfer(tasks: FitTask[]): ArrayBuffer[] {
   return [...new Set(tasks.flatMap((task) => [task.x, task.y]).filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer))];
 }
 
+/**
+ * The work on a checked run that needs no parameter, begun when its files pass the check: while the user (or the
+ * runner) sets the parameters, the inputs are decoded and the frozen stage computed. Run adopts it when its files
+ * are the same ones (by path and SHA-256); anything else (a new drop) replaces it.
+ */
+interface Ahead {
+  key: string;
+  stale: boolean;
+  baseline: Promise<BaselineInputs>;
+  frozen: Promise<FrozenStage>;
+  loadMs: number | null;
+  /** The run's load bar, once a run waits on this load. */
+  progress: ((file: string, done: number, total: number) => void) | null;
+}
+
+/** Which files a run reads, by path and content. */
+function filesKey(inputs: InputFingerprint[]): string {
+  return JSON.stringify(inputs.map((f) => [f.path, f.sha256]).sort());
+}
+
+/** The promise's outcome, or a CancelledError as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers<PipelineApi> {
   // The last run's frames, for what is computed after its verdict (`followUp`); replaced by the next run.
   let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] } | null = null;
+  let ahead: Ahead | null = null;
+
+  const startAhead = (set: FileSet, files: DetectedFile[]): Ahead => {
+    const started: Ahead = { key: filesKey(files.filter((f) => f.role !== null).map(inputFingerprint)), stale: false, baseline: null!, frozen: null!, loadMs: null, progress: null };
+    started.baseline = (async () => {
+      await core.ensureWasm();
+      const t0 = performance.now();
+      const baseline = await core.load(set, { progress: (file, done, total) => started.progress?.(file, done, total) });
+      started.loadMs = performance.now() - t0;
+      return baseline;
+    })();
+    started.frozen = started.baseline.then(async (baseline) => {
+      // a message (Run, a new drop) gets its turn before the stage takes the thread
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (started.stale) throw new CancelledError();
+      return core.startFrozenStage(baseline);
+    });
+    // awaited by the run that adopts them; a failure meanwhile must not be an unhandled rejection
+    started.baseline.catch(() => {});
+    started.frozen.catch(() => {});
+    return started;
+  };
+
   return {
     async intake(request) {
       // The check reads JSON, parquet footers and ONNX only: no parquet decoder needed to answer.
       const set = await core.recognize(request.files);
       const [problems, files] = await Promise.all([core.validate(set), core.detect(set)]);
+      if (ahead) ahead.stale = true;
+      ahead = null;
+      if (problems.length === 0) ahead = startAhead(set, files);
       // Get the decoder ready for Run while the user reads the answer (a failure here is reported by the run).
-      core.ensureWasm().catch(() => {});
+      else core.ensureWasm().catch(() => {});
       return { baselineRunId: core.baselineRunId(set), files, problems };
     },
 
@@ -100,15 +160,31 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       stage.progress({ kind: 'stage', stage: 'intake', state: 'done', done: request.files.length, total: request.files.length });
       context.signal.throwIfAborted();
 
+      // The load (and the frozen stage) begun when these very files were checked, if they were.
+      const adopted = ahead && ahead.key === filesKey(inputs) ? ahead : null;
+      if (ahead && !adopted) ahead.stale = true;
+      ahead = null;
       stage.progress({ kind: 'stage', stage: 'load', state: 'start' });
-      const baseline = await core.load(set, { progress: loadProgress(inputs, stage) });
+      let baseline: BaselineInputs;
+      if (adopted) {
+        adopted.progress = loadProgress(inputs, stage);
+        baseline = await untilAborted(adopted.baseline, context.signal);
+      } else baseline = await core.load(set, { progress: loadProgress(inputs, stage) });
       stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: baseline.featureFrame.length + baseline.entryLabels.length + baseline.replay.length });
       context.signal.throwIfAborted();
+      if (adopted) {
+        // The stage's time is the decoding's own, not the run's wait for it.
+        clock.timings.load = round3(adopted.loadMs ?? clock.timings.load ?? 0);
+        stage.log(`inputs: decoded ahead of Run, from the files' check (${Math.round(adopted.loadMs ?? 0)} ms)`);
+      }
 
       held = null;
       let fitResults: FitResult[] = [];
+      const frozen = adopted ? untilAborted(adopted.frozen, context.signal) : undefined;
+      frozen?.catch(() => {}); // awaited by the run's frozen stage (unless the parameters are refused first)
       const outcome = await core.runStateContinue(baseline, request.params, {
         signal: context.signal,
+        frozen,
         log: stage.log,
         progress: (p) => {
           const state = p.done === 0 ? 'start' : p.done >= p.total ? 'done' : 'progress';
@@ -159,6 +235,14 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           return { insights, stageTimingsMs: { insights: round3(performance.now() - started) } };
         } catch (error) {
           return { insights: null, stageTimingsMs: { insights: round3(performance.now() - started) }, error: `the report's plots could not be computed: ${(error as Error).message}` };
+        }
+      }
+      if (request.what === 'cross_check') {
+        try {
+          const log = await core.crossCheck(run);
+          return { log, stageTimingsMs: { onnx_cross_check: round3(performance.now() - started) } };
+        } catch (error) {
+          return { log: [], stageTimingsMs: { onnx_cross_check: round3(performance.now() - started) }, error: `the frozen scores could not be cross-checked by onnxruntime: ${(error as Error).message}` };
         }
       }
       try {

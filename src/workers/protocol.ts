@@ -74,13 +74,15 @@ export interface RunOutcome {
 }
 
 /** What the pipeline worker computes after the verdict, from the frames it still holds (`followUp`). */
-export type FollowUpKind = 'insights' | 'float64';
+export type FollowUpKind = 'insights' | 'cross_check' | 'float64';
 export interface RunFollowUp {
   /** The report's plots (null when they could not be made; `error` says why). */
   insights?: RunInsights | null;
   /** The float64 check of a run with float32 fits (null for a cpu run). */
   float64Comparison?: Float64ComparisonRecord | null;
-  /** Wall time of this follow-up, under the stage name the run record keeps (`insights`, `float64_check`). */
+  /** Lines for the run's log (the onnxruntime cross-check of the frozen scores). */
+  log?: string[];
+  /** Wall time of this follow-up, under the stage name the run record keeps (`insights`, `onnx_cross_check`, `float64_check`). */
   stageTimingsMs: Record<string, number>;
   /** Why it could not be computed (the run stands: a follow-up costs the plots or the check, not the run). */
   error?: string;
@@ -107,7 +109,7 @@ export type PipelineApi = {
     request: { files: DroppedFile[]; params: StateContinueParams; fingerprints?: InputFingerprint[] };
     response: RunOutcome;
   };
-  /** After `run` answered: its plots, or its float64 check. Rejects when no run is held. */
+  /** After `run` answered: its plots, the onnxruntime cross-check of its frozen scores, or its float64 check. Rejects when no run is held. */
   followUp: { request: { what: FollowUpKind }; response: RunFollowUp };
 }
 

@@ -103,7 +103,7 @@ describe.sequential('state-continue in the page', () => {
     // The run record: stage timings, total time, and the backend of each of the eight fits.
     const record = readJson<{ total_ms: number; fits: { key: string; backend: string; ms: number }[]; log: string[] }>(join(out, 'run_record.json'));
     expect(record.total_ms).toBeGreaterThan(0);
-    // the ONNX graphs were run by onnxruntime-web in the pipeline worker and agree with their initializers
+    // the ONNX graphs were run by onnxruntime-web in the pipeline worker after the verdict and agree with their initializers
     expect(record.log.filter((line) => line.startsWith('frozen scores: onnxruntime agrees'))).toHaveLength(5);
     expect(record.fits).toHaveLength(8);
     for (const fit of record.fits) expect(['cpu', 'wasm', 'webgpu']).toContain(fit.backend);

@@ -14,7 +14,7 @@ import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './froz
 import { crossCheckFrozenScores } from './onnxCrossCheck.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
-import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
+import { buildEntrySet, buildStateFrame, type EntrySet, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
 import { executeFit, finishSideModel, planSideModels, predictionsFrame, type FitResult, type FitTask, type SidePredictions, type TrainingParams } from './training.ts';
 import { resultsToPy, type Results } from './metrics.ts';
 import { buildVerdict, showPyFloat, verdictToPy, type Verdict } from './verdict.ts';
@@ -28,6 +28,48 @@ export interface StateContinueHooks {
   log?: (line: string) => void;
   runFits?: (tasks: FitTask[]) => Promise<FitResult[]>;
   signal?: AbortSignal;
+  /**
+   * The frozen-scores stage already started on these inputs (`startFrozenStage`, begun when the files were
+   * checked, before the parameters were known); its errors surface here in the stage's place.
+   */
+  frozen?: Promise<FrozenStage>;
+}
+
+/**
+ * Everything of a run that depends on its inputs alone (no parameter): the feature rows kept, the frozen ENTRY and
+ * DIRECTION scores, the entry set and the symbols' shared codes.
+ */
+export interface FrozenStage {
+  featureRows: Int32Array;
+  scores: FrozenScores;
+  entry: EntrySet;
+  symbols: SharedCodes;
+  /** Time the stage's computation took. */
+  ms: number;
+}
+
+/** The frozen-scores stage. */
+export function startFrozenStage(inputs: BaselineInputs): FrozenStage {
+  const started = performance.now();
+  const symbols = new SharedCodes();
+  // the seed's runner checks F against every head before anything else
+  checkFrozenHeads(inputs.directionInitializers, inputs.entryInitializers, inputs.featureOrder.length);
+  const featureRows = filterFeatureRows(inputs.featureFrame, inputs.featureOrder);
+  const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
+  // the entry set (and its errors) come before the replay, as in the seed's _load_entry_labels
+  const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
+  return { featureRows, scores, entry, symbols, ms: performance.now() - started };
+}
+
+/**
+ * The frozen scores of a finished run cross-checked by running its ONNX graphs in onnxruntime-web (after the
+ * verdict: the scores are the initializers' whatever the graphs say, and onnxruntime's wasm costs ~0.4 s to
+ * start), as lines for the run's log.
+ */
+export function crossCheckRun(outcome: Pick<StateContinueOutcome, 'frozenScores'>, inputs: BaselineInputs): Promise<string[]> {
+  const models = { direction: inputs.directionOnnxBytes, entry: inputs.entryOnnxBytes };
+  if (!models.direction && !models.entry) return Promise.resolve([]);
+  return crossCheckFrozenScores(models, inputs.featureFrame, inputs.featureOrder, outcome.frozenScores);
 }
 
 export const STAGES = ['frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'artifacts'] as const;
@@ -86,6 +128,8 @@ export interface StateContinueOutcome {
   report: string;
   /** The validated parameters (to refit the same tasks, e.g. on the float64 path). */
   params: ResolvedParams;
+  /** The frozen scores (for the onnxruntime cross-check after the verdict). */
+  frozenScores: FrozenScores;
 }
 
 /**
@@ -226,25 +270,18 @@ async function preTraining(
   emit(
     `trader.training.state_continue_experiment_started runId=${params.runId} baselineRunId=${inputs.baselineRunId} ages=${pyRepr(params.ages)} regressorKind=${params.regressorKind} ridgeAlpha=${showPyFloat(params.ridgeAlpha)} huberMaxIter=${params.huberMaxIter} regressionTargetClipBps=${showPyFloat(params.regressionTargetClipBps)}`,
   );
-  const symbols = new SharedCodes();
-
-  const { featureRows, scores, entry } = await stages.run('frozen_scores', () => {
+  // Begun ahead (when the files were checked), the stage counts its own computing time, not the wait for it.
+  const frozenStarted = performance.now();
+  const { featureRows, scores, entry, symbols, ms: frozenMs } = await stages.run('frozen_scores', async () => {
     progress({ stage: 'frozen_scores', done: 0, total: 1 });
-    // the seed's runner checks F against every head before anything else
-    checkFrozenHeads(inputs.directionInitializers, inputs.entryInitializers, inputs.featureOrder.length);
-    const featureRows = filterFeatureRows(inputs.featureFrame, inputs.featureOrder);
-    const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
-    // the entry set (and its errors) come before the replay, as in the seed's _load_entry_labels
-    const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
-    return { featureRows, scores, entry };
+    const frozen = await (hooks.frozen ?? startFrozenStage(inputs));
+    progress({ stage: 'frozen_scores', done: 1, total: 1, rows: frozen.scores.sampleRows.length });
+    return frozen;
   });
-  await stages.run('frozen_scores', async () => {
-    const models = { direction: inputs.directionOnnxBytes, entry: inputs.entryOnnxBytes };
-    if (models.direction || models.entry) {
-      for (const line of await crossCheckFrozenScores(models, inputs.featureFrame, inputs.featureOrder, scores)) emit(line);
-    }
-    progress({ stage: 'frozen_scores', done: 1, total: 1, rows: scores.sampleRows.length });
-  });
+  if (hooks.frozen) {
+    stages.ms.frozen_scores = frozenMs;
+    emit(`frozen scores: computed ahead of Run, from the files' check (${Math.round(frozenMs)} ms; the run waited ${Math.round(performance.now() - frozenStarted)} ms for them)`);
+  }
 
   const { replay, stats } = await stages.run('path_stats', () => {
     progress({ stage: 'path_stats', done: 0, total: 1 });
@@ -481,5 +518,5 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     const f = byKey.get(task.key)!;
     return { key: task.key, resultKey: task.resultKey, model: task.model, rows: task.rows, cols: task.cols, iterations: f.iterations, converged: f.converged, objective: f.objective, backend: f.backend, ms: f.ms };
   });
-  return { artifacts, results, verdict, manifest: pre.manifest, stateFrame, predictions, stageMs: stages.ms, fits: fitRecords, log, report, params };
+  return { artifacts, results, verdict, manifest: pre.manifest, stateFrame, predictions, stageMs: stages.ms, fits: fitRecords, log, report, params, frozenScores: pre.frozenScores };
 }
