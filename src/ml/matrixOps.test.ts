@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpuMatrixOps } from './matrixOps.ts';
+import { wasmLinearKernels } from './kernels/linearKernels.ts';
+import { WASM_BASE64 } from './kernels/linearWasm.ts';
+import { KERNELS_DIR, wasmFromWat } from '../../scripts/buildKernels.ts';
 
 /** The plain loops the blocked kernels must reproduce bit for bit. */
 function plainGemv(x: ArrayLike<number>, rows: number, cols: number, w: Float64Array, intercept: number): Float64Array {
@@ -33,7 +38,7 @@ const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && 
 describe('cpuMatrixOps', () => {
   // row counts around the block size (8), float32 and float64 X, residuals with exact zeros (skipped rows)
   for (const rows of [1, 7, 8, 9, 17, 1003]) {
-    for (const cols of [1, 3, 43]) {
+    for (const cols of [1, 2, 3, 5, 32, 43]) {
       it(`gemv and gemvT equal the plain loops to the last bit (${rows}×${cols})`, () => {
         const rand = lcg(rows * 100 + cols);
         const x32 = Float32Array.from({ length: rows * cols }, () => (rand() - 0.5) * 8);
@@ -64,5 +69,17 @@ describe('cpuMatrixOps', () => {
     cpuMatrixOps(x, rows, cols).gemvT(r, g);
     expect(Array.from(g)).toEqual([7.5, 7.5]);
     expect(sameBits(g, plainGemvT(x, rows, cols, r))).toBe(true);
+  });
+
+  it('float32 matrices run on the WebAssembly SIMD kernels, whose committed bytes are linear.wat assembled', async () => {
+    const x = Float32Array.from({ length: 40 * 3 }, (_, i) => Math.sin(i));
+    const kernels = wasmLinearKernels(x, 40, 3);
+    expect(kernels).not.toBeNull();
+    const w = Float64Array.from([0.5, -2, 3]);
+    const out = new Float64Array(40);
+    kernels!.gemv(w, 1, out);
+    expect(sameBits(out, plainGemv(x, 40, 3, w, 1))).toBe(true);
+    const assembled = await wasmFromWat('linear.wat', readFileSync(join(KERNELS_DIR, 'linear.wat'), 'utf8'));
+    expect(Buffer.from(assembled).toString('base64'), 'run `npm run kernels` after editing linear.wat').toBe(WASM_BASE64);
   });
 });

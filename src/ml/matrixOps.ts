@@ -3,6 +3,8 @@
  * design matrix lives: the float64 CPU path here, tfjs (WebGPU, wasm) in `backends/` (issue 4).
  * X is row-major, rows × cols, fixed for the lifetime of the ops object (one fit).
  */
+import { wasmLinearKernels } from './kernels/linearKernels.ts';
+
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
 export interface MatrixOps {
@@ -35,6 +37,9 @@ export function cpuMatrixOps(x: Float32Array | Float64Array, rows: number, cols:
   // gemvT adds the zero products of rows whose residual is 0 (the plain loop skips them); that is exact only
   // when every x is finite (0·∞ is NaN), so a matrix with a non-finite value keeps the skipping loop.
   const finite = allFinite(x);
+  // A float32 matrix goes to the WebAssembly SIMD kernels: the same sums, bit for bit, faster.
+  const kernels = finite && x instanceof Float32Array ? wasmLinearKernels(x, rows, cols) : null;
+  if (kernels) return { rows, cols, backend: 'cpu', gemv: kernels.gemv, gemvT: kernels.gemvT, dispose() {} };
   return {
     rows,
     cols,
@@ -109,7 +114,7 @@ export function gemvBlocked(x: Float32Array | Float64Array, rows: number, cols: 
  * out[j] = Σ_i x[i,j]·r[i] (i ascending), eight rows per pass over out. Rows with r[i] = 0 add ±0, which leaves
  * every partial sum unchanged (they start at +0 and never become −0) as long as x is finite.
  */
-function gemvTBlocked(x: Float32Array | Float64Array, rows: number, cols: number, r: Float64Array, out: Float64Array): void {
+export function gemvTBlocked(x: Float32Array | Float64Array, rows: number, cols: number, r: Float64Array, out: Float64Array): void {
   out.fill(0);
   let i = 0;
   let base = 0;

@@ -1,0 +1,165 @@
+;; The two products of every linear fit, X·w and Xᵀr, over a float32 matrix with float64 accumulation, in
+;; WebAssembly SIMD (f64x2). Built into linearWasm.ts by `npm run kernels` (scripts/buildKernels.ts).
+;;
+;; Every output is summed in exactly the order of the plain loops in matrixOps.ts (gemv: intercept, then j
+;; ascending; gemvT: i ascending), one IEEE float64 multiply and one add per term and no fused multiply-add, so the
+;; results are identical to the last bit: the SIMD lanes are different outputs, never parts of one sum.
+;;
+;; Layout (byte offsets into the exported memory, chosen by the caller):
+;;   gemv:  xt = X column-major (cols × rows, f32), w (cols f64), out (rows f64)
+;;   gemvT: x  = X row-major   (rows × cols, f32), r (rows f64), out (cols f64)
+(module
+  (memory (export "memory") 1)
+
+  ;; out[i] = b + Σ_j xt[j·rows + i] · w[j], eight rows per pass (four f64x2 accumulators).
+  (func (export "gemv") (param $xt i32) (param $rows i32) (param $cols i32) (param $w i32) (param $b f64) (param $out i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $stride i32) (local $o i32)
+    (local $wj v128) (local $v v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $s f64)
+    (local.set $stride (i32.shl (local.get $rows) (i32.const 2)))
+    (block $blocks_done
+      (loop $blocks
+        (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $rows)))
+        (local.set $a0 (f64x2.splat (local.get $b)))
+        (local.set $a1 (local.get $a0))
+        (local.set $a2 (local.get $a0))
+        (local.set $a3 (local.get $a0))
+        (local.set $p (i32.add (local.get $xt) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols_loop
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $cols)))
+            (local.set $wj (f64x2.splat (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3))))))
+            (local.set $v (v128.load (local.get $p)))
+            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $wj))))
+            (local.set $a1 (f64x2.add (local.get $a1)
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $wj))))
+            (local.set $v (v128.load offset=16 (local.get $p)))
+            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $wj))))
+            (local.set $a3 (f64x2.add (local.get $a3)
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $wj))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols_loop)))
+        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
+        (v128.store (local.get $o) (local.get $a0))
+        (v128.store offset=16 (local.get $o) (local.get $a1))
+        (v128.store offset=32 (local.get $o) (local.get $a2))
+        (v128.store offset=48 (local.get $o) (local.get $a3))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $blocks)))
+    ;; the last rows one at a time
+    (block $rows_done
+      (loop $rows_loop
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $s (local.get $b))
+        (local.set $p (i32.add (local.get $xt) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $j) (local.get $cols)))
+            (local.set $s (f64.add (local.get $s)
+              (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $tail)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows_loop))))
+
+  ;; out[j] = Σ_i x[i·cols + j] · r[i] (i ascending), eight rows per pass over out, two columns per f64x2:
+  ;; out[j] = ((out[j] + x[i,j]·r[i]) + x[i+1,j]·r[i+1]) + …, as matrixOps.ts's gemvTBlocked.
+  (func (export "gemvT") (param $x i32) (param $rows i32) (param $cols i32) (param $r i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $o i32) (local $stride i32) (local $pairs i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128) (local $r6 v128) (local $r7 v128)
+    (local $acc v128) (local $s f64) (local $ri f64) (local $q i32)
+    (local.set $stride (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $pairs (i32.and (local.get $cols) (i32.const -2)))
+    ;; out = 0
+    (local.set $j (i32.const 0))
+    (block $zero_done
+      (loop $zero
+        (br_if $zero_done (i32.ge_u (local.get $j) (local.get $cols)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $zero)))
+    (block $blocks_done
+      (loop $blocks
+        (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $rows)))
+        (local.set $q (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $r0 (v128.load64_splat (local.get $q)))
+        (local.set $r1 (v128.load64_splat offset=8 (local.get $q)))
+        (local.set $r2 (v128.load64_splat offset=16 (local.get $q)))
+        (local.set $r3 (v128.load64_splat offset=24 (local.get $q)))
+        (local.set $r4 (v128.load64_splat offset=32 (local.get $q)))
+        (local.set $r5 (v128.load64_splat offset=40 (local.get $q)))
+        (local.set $r6 (v128.load64_splat offset=48 (local.get $q)))
+        (local.set $r7 (v128.load64_splat offset=56 (local.get $q)))
+        (local.set $j (i32.const 0))
+        (block $pairs_done
+          (loop $pairs_loop
+            (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pairs)))
+            (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $p (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+            (local.set $acc (v128.load (local.get $o)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r0))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r1))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r2))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r3))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r4))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r5))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r6))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $r7))))
+            (v128.store (local.get $o) (local.get $acc))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $pairs_loop)))
+        ;; an odd last column: the same eight terms, scalar
+        (if (i32.lt_u (local.get $j) (local.get $cols))
+          (then
+            (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $p (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+            (local.set $s (f64.load (local.get $o)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r0)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r1)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r2)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r3)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r4)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r5)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r6)))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64x2.extract_lane 0 (local.get $r7)))))
+            (f64.store (local.get $o) (local.get $s))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $blocks)))
+    ;; the last rows one at a time: out[j] += x[i,j]·r[i]
+    (block $rows_done
+      (loop $rows_loop
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $ri (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $p (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $cols)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $j) (local.get $cols)))
+            (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $o) (f64.add (f64.load (local.get $o)) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (local.get $ri))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $tail)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows_loop))))
+)
