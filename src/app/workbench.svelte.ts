@@ -11,7 +11,7 @@ import { loadSettings, saveSettings } from '../store/settings.ts';
 import { inputFingerprint, type DetectedFile, type DroppedFile, type FollowUpKind, type IntakeReport, type Progress, type RunFollowUp, type RunOutcome } from '../workers/protocol.ts';
 import { openWorkbenchDb } from '../store/db.ts';
 import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
-import { createPipelineClient } from './workers.ts';
+import { createPipelineClient, prewarmFitWorkers } from './workers.ts';
 import { fetchDemo } from './files.ts';
 import { defaultForm, paramsOfForm, type ParamForm } from './params.ts';
 import { decodeVerdictFragment, isVerdictFragment, type SharedVerdict } from '../share/verdictLink.ts';
@@ -261,6 +261,7 @@ class Workbench {
       controller.signal.throwIfAborted();
       if (intake && intake.problems.length > 0) throw new InputError(problemsText(intake.problems), intake.problems);
       workStarted = true;
+      prewarmFitWorkers();
       outcome = await this.pipeline.call(
         'run',
         { files: this.files, params, fingerprints: intake?.files.filter((f) => f.role !== null).map(inputFingerprint) },

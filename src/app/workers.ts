@@ -14,6 +14,27 @@ function spawnFit(): WorkerLike {
   return new Worker(new URL('../workers/fit.worker.ts', import.meta.url), { type: 'module', name: 'fit' }) as unknown as WorkerLike;
 }
 
+/** Fit workers started before their fits (their modules load while the state frame is built). */
+const spareFitWorkers: WorkerLike[] = [];
+
+/** Start the fit pool's workers now (a run has begun); the next `runFits` takes them instead of spawning. */
+export function prewarmFitWorkers(): void {
+  while (spareFitWorkers.length < FIT_POOL_SIZE) {
+    const worker = spawnFit();
+    // one that fails to start while waiting is dropped (its error would otherwise reach no one)
+    worker.addEventListener('error', () => {
+      const at = spareFitWorkers.indexOf(worker);
+      if (at >= 0) spareFitWorkers.splice(at, 1);
+      worker.terminate();
+    });
+    spareFitWorkers.push(worker);
+  }
+}
+
+function takeFitWorker(): WorkerLike {
+  return spareFitWorkers.shift() ?? spawnFit();
+}
+
 export function createPipelineClient(onCrash: (error: Error) => void): WorkerClient<PipelineApi> {
   return new WorkerClient<PipelineApi>(spawnPipeline, {
     name: 'pipeline',
@@ -21,7 +42,7 @@ export function createPipelineClient(onCrash: (error: Error) => void): WorkerCli
     // Kept between the drop-time check and Run (its parquet decoder is ready), ended when left idle.
     idleTimeoutMs: PIPELINE_IDLE_MS,
     host: {
-      runFits: (request, context) => runFitJobs(spawnFit, request.jobs, context, { size: FIT_POOL_SIZE, onCrash }),
+      runFits: (request, context) => runFitJobs(takeFitWorker, request.jobs, context, { size: FIT_POOL_SIZE, onCrash }),
     },
   });
 }
