@@ -326,3 +326,64 @@ export class SharedCodes {
     return out;
   }
 }
+
+/** FNV-1a over a string's UTF-16 code units. */
+function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * One code space for two dictionaries, keyed by `to`'s indexes: `from[d]` is the index in `to` of `from`'s entry
+ * d, or `to.length + d` when `to` lacks it (a code no `to` entry has); `to` is null, or, when `to` lists a string
+ * twice, each entry's first index. An
+ * open-addressing table of hashes in typed arrays: no Map of hundreds of thousands of strings (a join on
+ * sample_id between two frames whose dictionaries list the same ids in different orders).
+ */
+export function matchDictionary(from: string[], to: string[]): { from: Int32Array; to: Int32Array | null } {
+  let size = 1;
+  while (size < to.length * 2) size <<= 1;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const hashes = new Uint32Array(to.length);
+  let canonical: Int32Array | null = null;
+  for (let d = 0; d < to.length; d++) {
+    const h = stringHash(to[d]);
+    hashes[d] = h;
+    let slot = h & mask;
+    for (;;) {
+      const at = slots[slot];
+      if (at === -1) {
+        slots[slot] = d;
+        if (canonical) canonical[d] = d;
+        break;
+      }
+      if (hashes[at] === h && to[at] === to[d]) {
+        // a repeat: the first index stands for both
+        if (!canonical) canonical = Int32Array.from({ length: to.length }, (_, k) => k);
+        canonical[d] = at;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  const out = new Int32Array(from.length);
+  for (let d = 0; d < from.length; d++) {
+    const value = from[d];
+    const h = stringHash(value);
+    let slot = h & mask;
+    let found = -1;
+    for (;;) {
+      const at = slots[slot];
+      if (at === -1) break;
+      if (hashes[at] === h && to[at] === value) {
+        found = at;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    out[d] = found >= 0 ? found : to.length + d;
+  }
+  return { from: out, to: canonical };
+}

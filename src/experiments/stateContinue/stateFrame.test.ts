@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildJoinIndex, innerJoin, SharedCodes } from './join.ts';
+import { buildJoinIndex, innerJoin, matchDictionary, SharedCodes } from './join.ts';
 import { eventTimeMillis, parseIsoMillis } from './columns.ts';
 import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
 import { buildPathStats, sortReplay } from './pathStats.ts';
@@ -49,6 +49,20 @@ describe('pandas 1.5 inner merge order', () => {
       expect(Array.from(dense.left)).toEqual(Array.from(sorted.left));
       expect(Array.from(dense.right)).toEqual(Array.from(sorted.right));
     }
+  });
+});
+
+describe('matchDictionary', () => {
+  it("maps one dictionary into another's codes: absent strings get codes no entry has, repeats their first index", () => {
+    const to = ['b', 'a', 'é', 'c', 'a', '💹'];
+    const from = ['a', 'x', '💹', 'b', 'é', ''];
+    const { from: codes, to: canonical } = matchDictionary(from, to);
+    expect(Array.from(codes)).toEqual([1, to.length + 1, 5, 0, 2, to.length + 5]);
+    expect(Array.from(canonical!)).toEqual([0, 1, 2, 3, 1, 5]);
+    expect(matchDictionary(['q'], ['q', 'r']).to).toBeNull();
+    // many entries, every one found at its index
+    const big = Array.from({ length: 5000 }, (_, i) => `SYN${i % 7}-${i}`);
+    expect(Array.from(matchDictionary([...big].reverse(), big).from)).toEqual(big.map((_, i) => big.length - 1 - i));
   });
 });
 

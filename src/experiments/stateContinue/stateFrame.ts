@@ -9,7 +9,7 @@ import { numpyArgsortQuick } from './numpyArgsort.ts';
 import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, STATE_FEATURES } from '../../core/constants.ts';
-import { buildJoinIndex, comparePyStr, innerJoin, SharedCodes, subsetJoinIndex, type JoinIndex } from './join.ts';
+import { buildJoinIndex, comparePyStr, innerJoin, matchDictionary, SharedCodes, subsetJoinIndex, type JoinIndex } from './join.ts';
 import { eventTimeMillis, numberValues, requireColumns, stringColumn, stringIn } from './columns.ts';
 import { SIDE_LONG, stateSourceForAge, type PathStats, type SortedReplay } from './pathStats.ts';
 import type { FrozenScores } from './frozenScores.ts';
@@ -59,26 +59,22 @@ export function filterFeatureRows(feature: Frame, featureOrder: string[]): Int32
   return Int32Array.from(rows);
 }
 
-/** Two dictionaries with the same strings in the same order (element by element, no hashing). */
-function sameDictionary(a: string[], b: string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
- * sample_id as join keys: shared string codes, or numbers when the column is integer. `codes` null: the two
- * frames' dictionaries are the same (a label file written in the feature frame's order), so the column's own
- * codes are already shared and no string is hashed.
+ * sample_id as join keys: numbers when the column is integer; for strings, dictionary codes in the space both
+ * frames share (`codes`: this column's dictionary mapped into it by `matchDictionary`, null for its own codes);
+ * null stays NaN (null matches null, as in pandas).
  */
-function sampleKeys(column: Column, rows: Int32Array | null, codes: SharedCodes | null, file: string): { keys: Float64Array; kind: 'string' | 'number' } {
+function sampleKeys(column: Column, rows: Int32Array | null, codes: Int32Array | null, file: string): { keys: Float64Array; kind: 'string' | 'number' } {
   const n = rows ? rows.length : column.kind === 'string' ? column.codes.length : column.kind === 'number' ? column.values.length : 0;
   const at = (i: number) => (rows ? rows[i] : i);
   if (column.kind === 'string') {
-    const all = codes ? codes.remap(column.codes, column.dictionary) : Float64Array.from(column.codes, (c) => (c < 0 ? NaN : c));
+    const lookup = new Float64Array(column.dictionary.length);
+    for (let d = 0; d < lookup.length; d++) lookup[d] = codes ? codes[d] : d;
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = all[at(i)];
+    for (let i = 0; i < n; i++) {
+      const c = column.codes[at(i)];
+      out[i] = c < 0 ? NaN : lookup[c];
+    }
     return { keys: out, kind: 'string' };
   }
   if (column.kind === 'number') {
@@ -116,12 +112,12 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
   const rows = Int32Array.from(kept);
   const eventMs = eventTimeMillis(entryLabels.columns.event_time, ENTRY_FILE, 'event_time');
 
+  // String ids join on the feature frame's dictionary codes (the entry dictionary matched against it once).
   const entryIds = entryLabels.columns.sample_id;
   const featureIds = feature.columns.sample_id;
-  const aligned = entryIds.kind === 'string' && featureIds.kind === 'string' && sameDictionary(entryIds.dictionary, featureIds.dictionary);
-  const sampleCodes = aligned ? null : new SharedCodes();
-  const left = sampleKeys(entryLabels.columns.sample_id, rows, sampleCodes, ENTRY_FILE);
-  const right = sampleKeys(feature.columns.sample_id, scores.sampleRows, sampleCodes, FEATURE_FILE);
+  const matched = entryIds.kind === 'string' && featureIds.kind === 'string' ? matchDictionary(entryIds.dictionary, featureIds.dictionary) : null;
+  const left = sampleKeys(entryIds, rows, matched?.from ?? null, ENTRY_FILE);
+  const right = sampleKeys(featureIds, scores.sampleRows, matched?.to ?? null, FEATURE_FILE);
   if (left.kind !== right.kind) {
     const message = `sample_id is ${left.kind === 'string' ? 'text' : 'an integer'} in ${ENTRY_FILE} but ${right.kind === 'string' ? 'text' : 'an integer'} in ${FEATURE_FILE}; they cannot be matched`;
     throw new InputError(message, [{ file: ENTRY_FILE, field: 'sample_id', message }]);
