@@ -53,6 +53,7 @@ import {
 } from 'apache-arrow';
 import { InputError, type InputProblem } from '../core/errors.ts';
 import type { Column, Frame, NumericColumn, NumericType } from './frame.ts';
+import { StringTable } from './stringTable.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
@@ -269,23 +270,14 @@ function concatRows(parts: Frame[]): Frame {
       }
       case 'string': {
         const codes = new Int32Array(length);
-        const dictionary: string[] = [];
-        const codeOf = new Map<string, number>();
+        const table = new StringTable();
         for (const c of kinds as { codes: Int32Array; dictionary: string[] }[]) {
           const remap = new Int32Array(c.dictionary.length);
-          c.dictionary.forEach((value, d) => {
-            let code = codeOf.get(value);
-            if (code === undefined) {
-              code = dictionary.length;
-              codeOf.set(value, code);
-              dictionary.push(value);
-            }
-            remap[d] = code;
-          });
+          for (let d = 0; d < c.dictionary.length; d++) remap[d] = table.add(c.dictionary[d]);
           for (let i = 0; i < c.codes.length; i++) codes[at + i] = c.codes[i] < 0 ? -1 : remap[c.codes[i]];
           at += c.codes.length;
         }
-        columns[name] = { kind: 'string', codes, dictionary };
+        columns[name] = { kind: 'string', codes, dictionary: table.values };
         break;
       }
     }

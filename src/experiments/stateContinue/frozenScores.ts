@@ -11,6 +11,7 @@ import type { Column, Frame } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { DIRECTION_HEAD, ENTRY_HEADS } from '../../core/constants.ts';
 import type { OnnxTensor } from './inputs.ts';
+import { matchDictionary } from './join.ts';
 
 export const DIRECTION_FILE = 'model/direction/direction.onnx';
 export const ENTRY_FILE = 'model/entry/entry.onnx';
@@ -73,13 +74,7 @@ export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Arra
   if (sampleId.kind === 'string') {
     const seen = new Uint8Array(sampleId.dictionary.length + 1);
     // Equal strings may sit under two dictionary codes; fold them first.
-    const canonical = new Int32Array(sampleId.dictionary.length);
-    const firstCode = new Map<string, number>();
-    sampleId.dictionary.forEach((value, code) => {
-      const first = firstCode.get(value);
-      if (first === undefined) firstCode.set(value, code);
-      canonical[code] = first ?? code;
-    });
+    const canonical = matchDictionary([], sampleId.dictionary).to ?? Int32Array.from(sampleId.dictionary, (_, code) => code);
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const code = sampleId.codes[rows[i]];

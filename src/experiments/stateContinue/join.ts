@@ -10,6 +10,7 @@
  * Keys are columns of float64 (dictionary codes mapped to one shared code space, epoch milliseconds, side codes);
  * NaN is null.
  */
+import { StringTable } from '../../data/stringTable.ts';
 
 export type KeyColumns = Float64Array[];
 
@@ -20,7 +21,68 @@ export interface JoinIndex {
   /** Start of each run of equal keys in `order`, plus a final sentinel = order.length. */
   runStart: Int32Array;
   /** Dense encoding (when the key space fits in 2^53): sorted distinct values per key column, and each run's code. */
-  dense: { levels: Float64Array[]; strides: number[]; runCode: Float64Array } | null;
+  dense: { levels: Float64Array[]; strides: number[]; runCode: Float64Array; lookup?: DenseLookup } | null;
+}
+
+/** Hash tables over a dense index (built on its first probe): value → level per key column, code → run. */
+interface DenseLookup {
+  levels: Float64Map[];
+  runs: Float64Map;
+}
+
+const hashScratch = new Float64Array(1);
+const hashWords = new Uint32Array(hashScratch.buffer);
+
+/** A 32-bit mix of a float64's bits (+0 and −0 alike). */
+function hashDouble(v: number): number {
+  hashScratch[0] = v === 0 ? 0 : v;
+  let h = Math.imul(hashWords[0] ^ Math.imul(hashWords[1], 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ hashWords[1], 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Distinct float64 keys (no NaN) → their position in `keys`, in typed arrays (open addressing): a probe costs a
+ * hash and a compare or two, where a binary search over a million keys costs twenty compares.
+ */
+export class Float64Map {
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+
+  constructor(private readonly keys: Float64Array) {
+    let size = 8;
+    while (size < keys.length * 2) size <<= 1;
+    this.mask = size - 1;
+    this.slots = new Int32Array(size).fill(-1);
+    for (let i = 0; i < keys.length; i++) {
+      let slot = hashDouble(keys[i]) & this.mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.slots[slot] = i;
+    }
+  }
+
+  /** Position of `v` among the keys, or -1. */
+  get(v: number): number {
+    const keys = this.keys;
+    let slot = hashDouble(v) & this.mask;
+    for (;;) {
+      const at = this.slots[slot];
+      if (at === -1 || keys[at] === v) return at;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+/** Level (position in the sorted distinct values) of each non-NaN value; a trailing NaN level is left out (callers look NaN up themselves). */
+function levelMap(levels: Float64Array): Float64Map {
+  const n = levels.length;
+  return new Float64Map(n > 0 && levels[n - 1] !== levels[n - 1] ? levels.subarray(0, n - 1) : levels);
+}
+
+function denseLookup(dense: NonNullable<JoinIndex['dense']>): DenseLookup {
+  dense.lookup ??= { levels: dense.levels.map(levelMap), runs: new Float64Map(dense.runCode) };
+  return dense.lookup;
 }
 
 function compareKeys(keysA: KeyColumns, a: number, keysB: KeyColumns, b: number): number {
@@ -54,20 +116,6 @@ function levelsOf(values: Float64Array): Float64Array {
   return sorted.slice(0, m);
 }
 
-/** Index of `v` in `levels`, or -1. NaN matches a trailing NaN level. */
-function levelIndex(levels: Float64Array, v: number): number {
-  const n = levels.length;
-  if (v !== v) return n > 0 && levels[n - 1] !== levels[n - 1] ? n - 1 : -1;
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (levels[mid] < v) lo = mid + 1;
-    else hi = mid; // NaN levels sit at the end and compare false: treated as "greater"
-  }
-  return lo < n && levels[lo] === v ? lo : -1;
-}
-
 const MAX_EXACT = 2 ** 53;
 
 /**
@@ -92,7 +140,14 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
     const stride = strides[k];
     const levelOfValue = small[k]?.levelOfValue;
     if (levelOfValue) for (let i = 0; i < length; i++) code[i] += levelOfValue[column[i] | 0] * stride;
-    else for (let i = 0; i < length; i++) code[i] += levelIndex(lv, column[i]) * stride;
+    else {
+      const map = levelMap(lv);
+      const nanLevel = lv.length - 1; // NaN, when the column has one, is the last level
+      for (let i = 0; i < length; i++) {
+        const v = column[i];
+        code[i] += (v === v ? map.get(v) : nanLevel) * stride;
+      }
+    }
   }
   const order = new Int32Array(length);
   if (keys.length === 1 && small[0]) {
@@ -196,21 +251,16 @@ export function subsetJoinIndex(index: JoinIndex, map: Int32Array, keys: KeyColu
 function findRun(index: JoinIndex, leftKeys: KeyColumns, row: number): number {
   const dense = index.dense;
   if (dense) {
+    const lookup = denseLookup(dense);
     let code = 0;
     for (let k = 0; k < leftKeys.length; k++) {
-      const level = levelIndex(dense.levels[k], leftKeys[k][row]);
+      const v = leftKeys[k][row];
+      const levels = dense.levels[k];
+      const level = v === v ? lookup.levels[k].get(v) : levels.length > 0 && levels[levels.length - 1] !== levels[levels.length - 1] ? levels.length - 1 : -1;
       if (level < 0) return -1;
       code += level * dense.strides[k];
     }
-    const runs = dense.runCode;
-    let lo = 0;
-    let hi = runs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (runs[mid] < code) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < runs.length && runs[lo] === code ? lo : -1;
+    return lookup.runs.get(code);
   }
   let lo = 0;
   let hi = index.runStart.length - 1; // number of runs
@@ -327,63 +377,28 @@ export class SharedCodes {
   }
 }
 
-/** FNV-1a over a string's UTF-16 code units. */
-function stringHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /**
  * One code space for two dictionaries, keyed by `to`'s indexes: `from[d]` is the index in `to` of `from`'s entry
  * d, or `to.length + d` when `to` lacks it (a code no `to` entry has); `to` is null, or, when `to` lists a string
- * twice, each entry's first index. An
- * open-addressing table of hashes in typed arrays: no Map of hundreds of thousands of strings (a join on
- * sample_id between two frames whose dictionaries list the same ids in different orders).
+ * twice, each entry's first index. Strings are hashed into typed arrays (`StringTable`), not a Map: a join on
+ * sample_id between two frames whose dictionaries list the same ids in different orders.
  */
 export function matchDictionary(from: string[], to: string[]): { from: Int32Array; to: Int32Array | null } {
-  let size = 1;
-  while (size < to.length * 2) size <<= 1;
-  const mask = size - 1;
-  const slots = new Int32Array(size).fill(-1);
-  const hashes = new Uint32Array(to.length);
+  const table = new StringTable(to.length);
+  // the first index in `to` of each distinct string (its table code); equal to the code while `to` has no repeat
+  const firstIndex = new Int32Array(to.length);
   let canonical: Int32Array | null = null;
   for (let d = 0; d < to.length; d++) {
-    const h = stringHash(to[d]);
-    hashes[d] = h;
-    let slot = h & mask;
-    for (;;) {
-      const at = slots[slot];
-      if (at === -1) {
-        slots[slot] = d;
-        if (canonical) canonical[d] = d;
-        break;
-      }
-      if (hashes[at] === h && to[at] === to[d]) {
-        // a repeat: the first index stands for both
-        if (!canonical) canonical = Int32Array.from({ length: to.length }, (_, k) => k);
-        canonical[d] = at;
-        break;
-      }
-      slot = (slot + 1) & mask;
-    }
+    const before = table.values.length;
+    const code = table.add(to[d]);
+    if (table.values.length > before) firstIndex[code] = d;
+    if (!canonical && firstIndex[code] !== d) canonical = Int32Array.from({ length: to.length }, (_, k) => k);
+    if (canonical) canonical[d] = firstIndex[code];
   }
   const out = new Int32Array(from.length);
   for (let d = 0; d < from.length; d++) {
-    const value = from[d];
-    const h = stringHash(value);
-    let slot = h & mask;
-    let found = -1;
-    for (;;) {
-      const at = slots[slot];
-      if (at === -1) break;
-      if (hashes[at] === h && to[at] === value) {
-        found = at;
-        break;
-      }
-      slot = (slot + 1) & mask;
-    }
-    out[d] = found >= 0 ? found : to.length + d;
+    const code = table.get(from[d]);
+    out[d] = code >= 0 ? firstIndex[code] : to.length + d;
   }
   return { from: out, to: canonical };
 }

@@ -316,13 +316,18 @@ export function buildStateFrame(
   }
 
   // dropna(subset=[*FEATURE_ORDER, *STATE_FEATURES, continue_target, expected_continue_edge_bps]) after ±Inf → NaN.
-  const featureValues = featureOrder.map((name) => (feature.columns[name] as NumericColumn).values);
+  // Whether a feature row's market features are all finite, once per feature row (column by column, in order)
+  // rather than once per state row (a random read per feature per row).
+  const finiteFeatures = new Uint8Array(feature.length).fill(1);
+  for (const name of featureOrder) {
+    const values = (feature.columns[name] as NumericColumn).values;
+    for (let r = 0; r < values.length; r++) if (!Number.isFinite(values[r])) finiteFeatures[r] = 0;
+  }
+  const stateValues = STATE_FEATURES.map((name) => state[name]);
   let kept = 0;
   for (let i = 0; i < total; i++) {
-    let ok = Number.isFinite(expected[i]);
-    for (let k = 0; ok && k < STATE_FEATURES.length; k++) ok = Number.isFinite(state[STATE_FEATURES[k]][i]);
-    const fr = featureRow[i];
-    for (let k = 0; ok && k < featureValues.length; k++) ok = Number.isFinite(featureValues[k][fr]);
+    let ok = finiteFeatures[featureRow[i]] === 1 && Number.isFinite(expected[i]);
+    for (let k = 0; ok && k < stateValues.length; k++) ok = Number.isFinite(stateValues[k][i]);
     keep[i] = ok ? 1 : 0;
     kept += keep[i];
   }
