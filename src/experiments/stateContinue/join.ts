@@ -26,8 +26,59 @@ export interface JoinIndex {
 
 /** Hash tables over a dense index (built on its first probe): value → level per key column, code → run. */
 interface DenseLookup {
-  levels: Float64Map[];
-  runs: Float64Map;
+  levels: PositionLookup[];
+  runs: PositionLookup;
+}
+
+/**
+ * Sorted distinct numbers (no NaN) → their position. Integers on a grid (epoch milliseconds of bars, dictionary
+ * codes, level codes) whose span is a few times their count: a direct table, one subtraction, division and read
+ * per probe. Anything else: a Float64Map.
+ */
+export class PositionLookup {
+  private readonly table: Int32Array | null = null;
+  private readonly min: number = 0;
+  private readonly step: number = 1;
+  private readonly map: Float64Map | null = null;
+
+  constructor(sorted: Float64Array) {
+    const n = sorted.length;
+    let step = 0;
+    let integers = n > 0 && Number.isSafeInteger(sorted[0]) && Number.isSafeInteger(sorted[n - 1]);
+    for (let i = 1; integers && i < n; i++) {
+      const d = sorted[i] - sorted[i - 1];
+      if (!Number.isSafeInteger(d)) integers = false;
+      else step = gcd(step, d);
+    }
+    if (integers) {
+      step = Math.max(step, 1);
+      const span = (sorted[n - 1] - sorted[0]) / step + 1;
+      if (span <= 4 * n + 4096) {
+        this.min = sorted[0];
+        this.step = step;
+        this.table = new Int32Array(span).fill(-1);
+        for (let i = 0; i < n; i++) this.table[(sorted[i] - this.min) / step] = i;
+        return;
+      }
+    }
+    this.map = new Float64Map(sorted);
+  }
+
+  /** Position of `v`, or -1 (NaN: -1). */
+  get(v: number): number {
+    const table = this.table;
+    if (table !== null) {
+      const k = (v - this.min) / this.step;
+      // not on the grid (fractional, out of range, NaN): absent
+      return k >= 0 && k < table.length && k === Math.floor(k) ? table[k] : -1;
+    }
+    return v === v ? this.map!.get(v) : -1;
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 const hashScratch = new Float64Array(1);
@@ -75,13 +126,13 @@ export class Float64Map {
 }
 
 /** Level (position in the sorted distinct values) of each non-NaN value; a trailing NaN level is left out (callers look NaN up themselves). */
-function levelMap(levels: Float64Array): Float64Map {
+function levelMap(levels: Float64Array): PositionLookup {
   const n = levels.length;
-  return new Float64Map(n > 0 && levels[n - 1] !== levels[n - 1] ? levels.subarray(0, n - 1) : levels);
+  return new PositionLookup(n > 0 && levels[n - 1] !== levels[n - 1] ? levels.subarray(0, n - 1) : levels);
 }
 
 function denseLookup(dense: NonNullable<JoinIndex['dense']>): DenseLookup {
-  dense.lookup ??= { levels: dense.levels.map(levelMap), runs: new Float64Map(dense.runCode) };
+  dense.lookup ??= { levels: dense.levels.map(levelMap), runs: new PositionLookup(dense.runCode) };
   return dense.lookup;
 }
 
@@ -124,8 +175,8 @@ const MAX_EXACT = 2 ** 53;
  * Returns null when the packed key would not be exact (then callers fall back to a comparator sort).
  */
 export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32Array; code: Float64Array; levels: Float64Array[]; strides: number[] } | null {
-  const small = keys.map((column) => smallIntegerLevels(column, length));
-  const levels = keys.map((column, k) => small[k]?.levels ?? levelsOf(column));
+  const grids = keys.map((column) => gridLevels(column, length));
+  const levels = keys.map((column, k) => grids[k]?.levels ?? levelsOf(column));
   const strides: number[] = new Array(keys.length);
   let span = 1;
   for (let k = keys.length - 1; k >= 0; k--) {
@@ -138,9 +189,11 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
     const column = keys[k];
     const lv = levels[k];
     const stride = strides[k];
-    const levelOfValue = small[k]?.levelOfValue;
-    if (levelOfValue) for (let i = 0; i < length; i++) code[i] += levelOfValue[column[i] | 0] * stride;
-    else {
+    const grid = grids[k];
+    if (grid) {
+      const { levelAt, min, step } = grid;
+      for (let i = 0; i < length; i++) code[i] += levelAt[(column[i] - min) / step] * stride;
+    } else {
       const map = levelMap(lv);
       const nanLevel = lv.length - 1; // NaN, when the column has one, is the last level
       for (let i = 0; i < length; i++) {
@@ -150,12 +203,12 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
     }
   }
   const order = new Int32Array(length);
-  if (keys.length === 1 && small[0]) {
-    // one key of small integers (dictionary codes): a stable counting sort, linear
-    const starts = new Int32Array(levels[0].length + 1);
-    for (let i = 0; i < length; i++) starts[(code[i] | 0) + 1]++;
-    for (let l = 0; l < levels[0].length; l++) starts[l + 1] += starts[l];
-    for (let i = 0; i < length; i++) order[starts[code[i] | 0]++] = i;
+  if (span <= 4 * length + 4096) {
+    // codes in a range a few times the row count (bars of a few symbols, dictionary codes): a stable counting sort
+    const starts = new Int32Array(span + 1);
+    for (let i = 0; i < length; i++) starts[code[i] + 1]++;
+    for (let c = 0; c < span; c++) starts[c + 1] += starts[c];
+    for (let i = 0; i < length; i++) order[starts[code[i]]++] = i;
     return { order, code, levels, strides };
   }
   const packed = new Float64Array(length);
@@ -166,25 +219,36 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
 }
 
 /**
- * The levels of a column of non-negative integers no larger than a few times its length (dictionary codes, side
- * codes), without sorting: which values occur, in ascending order, and each value's level. Null for any other
- * column (a NaN, a negative or fractional value, a wide range).
+ * The levels of a column of integers on a grid no wider than a few times its length (dictionary codes, side
+ * codes, epoch milliseconds of bars), without sorting: which values occur, in ascending order, and the level of
+ * each grid point (`levelAt[(v − min) / step]`). Null for any other column (a NaN, a fraction, a wide range).
  */
-function smallIntegerLevels(column: Float64Array, length: number): { levels: Float64Array; levelOfValue: Int32Array } | null {
-  let max = -1;
+function gridLevels(column: Float64Array, length: number): { levels: Float64Array; levelAt: Int32Array; min: number; step: number } | null {
+  if (length === 0) return null;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < length; i++) {
     const v = column[i];
-    if (!(v >= 0 && v === Math.floor(v))) return null;
+    if (!Number.isSafeInteger(v)) return null;
+    if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (max > 4 * length + 1024) return null;
-  const levelOfValue = new Int32Array(max + 1).fill(-1);
-  for (let i = 0; i < length; i++) levelOfValue[column[i] | 0] = 0;
+  let step = 0;
+  for (let i = 0; i < length; i++) {
+    const d = column[i] - min;
+    if (step === 0) step = d;
+    else if (d % step !== 0) step = gcd(step, d);
+  }
+  if (step === 0) step = 1;
+  const span = (max - min) / step + 1;
+  if (span > 4 * length + 4096) return null;
+  const levelAt = new Int32Array(span).fill(-1);
+  for (let i = 0; i < length; i++) levelAt[(column[i] - min) / step] = 0;
   let count = 0;
-  for (let v = 0; v <= max; v++) if (levelOfValue[v] === 0) levelOfValue[v] = count++;
+  for (let k = 0; k < span; k++) if (levelAt[k] === 0) levelAt[k] = count++;
   const levels = new Float64Array(count);
-  for (let v = 0; v <= max; v++) if (levelOfValue[v] >= 0) levels[levelOfValue[v]] = v;
-  return { levels, levelOfValue };
+  for (let k = 0; k < span; k++) if (levelAt[k] >= 0) levels[levelAt[k]] = min + k * step;
+  return { levels, levelAt, min, step };
 }
 
 /** Index of the right side of a merge: sort once, probe with any number of left frames. */
@@ -193,18 +257,21 @@ export function buildJoinIndex(keys: KeyColumns, length: number): JoinIndex {
   const sorted = argsortByKeys(keys, length);
   let order: Int32Array;
   const starts: number[] = [];
-  let dense: JoinIndex['dense'] = null;
   if (sorted) {
     order = sorted.order;
-    const runCode: number[] = [];
+    const code = sorted.code;
+    const runStart = new Int32Array(length + 1);
+    const runCode = new Float64Array(length);
+    let runs = 0;
     for (let i = 0; i < length; i++) {
-      const c = sorted.code[order[i]];
-      if (i === 0 || c !== sorted.code[order[i - 1]]) {
-        starts.push(i);
-        runCode.push(c);
+      const c = code[order[i]];
+      if (i === 0 || c !== runCode[runs - 1]) {
+        runStart[runs] = i;
+        runCode[runs++] = c;
       }
     }
-    dense = { levels: sorted.levels, strides: sorted.strides, runCode: Float64Array.from(runCode) };
+    runStart[runs] = length;
+    return { keys, order, runStart: runStart.slice(0, runs + 1), dense: { levels: sorted.levels, strides: sorted.strides, runCode: runCode.slice(0, runs) } };
   } else {
     order = new Int32Array(length);
     for (let i = 0; i < length; i++) order[i] = i;
@@ -214,7 +281,7 @@ export function buildJoinIndex(keys: KeyColumns, length: number): JoinIndex {
     }
   }
   starts.push(length);
-  return { keys, order, runStart: Int32Array.from(starts), dense };
+  return { keys, order, runStart: Int32Array.from(starts), dense: null };
 }
 
 /**

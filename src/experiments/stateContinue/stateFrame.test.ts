@@ -52,6 +52,48 @@ describe('pandas 1.5 inner merge order', () => {
   });
 });
 
+describe('join indexes on every kind of key', () => {
+  /** pandas 1.5's inner merge order, the plain way: groups by first appearance in the left frame. */
+  function naiveJoin(left: Float64Array[], right: Float64Array[]): { left: number[]; right: number[] } {
+    const key = (cols: Float64Array[], i: number) => cols.map((c) => c[i]).join('|');
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < left[0].length; i++) {
+      const k = key(left, i);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k)!.push(i);
+    }
+    const out = { left: [] as number[], right: [] as number[] };
+    for (const [k, rows] of groups) {
+      const matches = [];
+      for (let r = 0; r < right[0].length; r++) if (key(right, r) === k) matches.push(r);
+      for (const l of rows) for (const r of matches) (out.left.push(l), out.right.push(r));
+    }
+    return out;
+  }
+
+  it('grid keys (bar times, codes), wide keys (counting sort off) and fractions all give the merge order', () => {
+    let seed = 11;
+    const random = (m: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % m);
+    const T = 1_709_510_400_000;
+    const cases: [string, () => number, () => number][] = [
+      ['minute bars × symbols', () => T + random(40) * 60_000, () => random(3)],
+      ['scattered milliseconds', () => T + random(1_000_000_007), () => random(1000)],
+      ['negative and fractional', () => random(50) - 25.5, () => -random(4)],
+    ];
+    for (const [what, time, symbol] of cases) {
+      const n = 300;
+      const right = [Float64Array.from({ length: n }, symbol), Float64Array.from({ length: n }, time)];
+      const left = [Float64Array.from({ length: n }, symbol), Float64Array.from({ length: n }, time)];
+      for (let i = 0; i < n; i += 3) (left[0][i] = right[0][(i * 7) % n], left[1][i] = right[1][(i * 7) % n]);
+      const joined = innerJoin(left, n, buildJoinIndex(right, n));
+      const expected = naiveJoin(left, right);
+      expect(expected.left.length, what).toBeGreaterThan(0);
+      expect(Array.from(joined.left), what).toEqual(expected.left);
+      expect(Array.from(joined.right), what).toEqual(expected.right);
+    }
+  });
+});
+
 describe('matchDictionary', () => {
   it("maps one dictionary into another's codes: absent strings get codes no entry has, repeats their first index", () => {
     const to = ['b', 'a', 'é', 'c', 'a', '💹'];
