@@ -136,6 +136,11 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   };
 
   return {
+    async warm() {
+      await core.ensureWasm();
+      return null;
+    },
+
     async intake(request) {
       // The check reads JSON, parquet footers and ONNX only: no parquet decoder needed to answer.
       const set = await core.recognize(request.files);

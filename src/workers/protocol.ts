@@ -104,6 +104,8 @@ export interface FitJobResult {
 // Methods: request and response per method name, one map per worker kind.
 
 export type PipelineApi = {
+  /** Get the worker's decoder ready (its wasm compiled) before the first files arrive. */
+  warm: { request: Record<string, never>; response: null };
   intake: { request: { files: DroppedFile[] }; response: IntakeReport };
   run: {
     request: { files: DroppedFile[]; params: StateContinueParams; fingerprints?: InputFingerprint[] };

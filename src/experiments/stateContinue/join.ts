@@ -451,21 +451,40 @@ export class SharedCodes {
  * sample_id between two frames whose dictionaries list the same ids in different orders.
  */
 export function matchDictionary(from: string[], to: string[]): { from: Int32Array; to: Int32Array | null } {
-  const table = new StringTable(to.length);
-  // the first index in `to` of each distinct string (its table code); equal to the code while `to` has no repeat
-  const firstIndex = new Int32Array(to.length);
-  let canonical: Int32Array | null = null;
-  for (let d = 0; d < to.length; d++) {
-    const before = table.values.length;
-    const code = table.add(to[d]);
-    if (table.values.length > before) firstIndex[code] = d;
-    if (!canonical && firstIndex[code] !== d) canonical = Int32Array.from({ length: to.length }, (_, k) => k);
-    if (canonical) canonical[d] = firstIndex[code];
-  }
+  const { table, firstIndex, canonical } = dictionaryTable(to);
   const out = new Int32Array(from.length);
   for (let d = 0; d < from.length; d++) {
     const code = table.get(from[d]);
     out[d] = code >= 0 ? firstIndex[code] : to.length + d;
   }
   return { from: out, to: canonical };
+}
+
+interface DictionaryTable {
+  table: StringTable;
+  /** The first index in the dictionary of each distinct string (by table code). */
+  firstIndex: Int32Array;
+  /** Each entry's first index, when the dictionary repeats a string; null when it does not. */
+  canonical: Int32Array | null;
+}
+
+/** Dictionaries already hashed (a run matches the feature frame's sample_id twice: first rows, entry labels). */
+const tables = new WeakMap<string[], DictionaryTable>();
+
+function dictionaryTable(dictionary: string[]): DictionaryTable {
+  const cached = tables.get(dictionary);
+  if (cached && cached.table.values.length <= dictionary.length && cached.firstIndex.length === dictionary.length) return cached;
+  const table = new StringTable(dictionary.length);
+  const firstIndex = new Int32Array(dictionary.length);
+  let canonical: Int32Array | null = null;
+  for (let d = 0; d < dictionary.length; d++) {
+    const before = table.values.length;
+    const code = table.add(dictionary[d]);
+    if (table.values.length > before) firstIndex[code] = d;
+    if (!canonical && firstIndex[code] !== d) canonical = Int32Array.from({ length: dictionary.length }, (_, k) => k);
+    if (canonical) canonical[d] = firstIndex[code];
+  }
+  const built = { table, firstIndex, canonical };
+  tables.set(dictionary, built);
+  return built;
 }
