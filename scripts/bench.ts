@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compareToFloat64 } from '../src/ml/backends/compareToFloat64.ts';
 import { startSampler, type MemorySample } from './bench/procMemory.ts';
+import { decodedInputBytes } from './bench/decoded.ts';
 import { inputRows, mb, stageRows, type InputRows, type StageRow } from './bench/stages.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -161,6 +162,10 @@ interface SizeReport {
     fits: StageRow[];
     peak_renderer_mb: number | null;
     peak_chromium_mb: number | null;
+    /** The renderer just before the files reached the page (page loaded, workers started, nothing decoded). */
+    rest_renderer_mb: number | null;
+    /** The inputs decoded (scripts/bench/decoded.ts): issue 4's memory yardstick. */
+    decoded_input_mb: number | null;
     memory_note: string;
   };
   /** --vs-cpu: the same run on the float64 path, and how far the chosen backend's run lands from it. */
@@ -215,8 +220,9 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
     'per-stage windows are laid end to end from the run record started_at in execution order (the artifacts written before the fits are counted with those after)';
   const peak = (key: 'renderer' | 'chromium') => (samples.length ? mb(Math.max(...samples.map((s) => s[key]))) : null);
   if (pageRun.code === 0 && existsSync(join(pageOut, 'timings.json')) && existsSync(join(pageOut, 'run_record.json'))) {
-    const { stages, fits, stateRows, timings } = stageRows(pageOut, input, samples);
+    const { stages, fits, stateRows, timings, startedAt } = stageRows(pageOut, input, samples);
     report.state_rows = stateRows;
+    const before = startedAt === null ? [] : samples.filter((s) => s.t < startedAt && s.renderer > 0);
     report.page = {
       ok: true,
       exit_code: 0,
@@ -227,6 +233,8 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       fits,
       peak_renderer_mb: peak('renderer'),
       peak_chromium_mb: peak('chromium'),
+      rest_renderer_mb: before.length ? mb(before[before.length - 1].renderer) : null,
+      decoded_input_mb: mb(await decodedInputBytes(dir)),
       memory_note: memoryNote,
     };
   } else {
@@ -240,6 +248,8 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       fits: [],
       peak_renderer_mb: peak('renderer'),
       peak_chromium_mb: peak('chromium'),
+      rest_renderer_mb: null,
+      decoded_input_mb: null,
       memory_note: memoryNote,
     };
   }
@@ -359,6 +369,13 @@ function printSize(r: SizeReport): void {
         `${fmt(r.state_rows && r.page.total_ms ? r.state_rows / (r.page.total_ms / 1000) : null).padStart(12)} ${fmt(r.page.peak_renderer_mb).padStart(8)}  state rows; ` +
         `runner wall ${fmt(r.page.runner_wall_ms / 1000, 1)} s; peak of all Chromium processes ${fmt(r.page.peak_chromium_mb)} MB`,
     );
+    const { peak_renderer_mb: peakMb, rest_renderer_mb: restMb, decoded_input_mb: decodedMb } = r.page;
+    if (peakMb !== null && decodedMb) {
+      console.log(
+        `memory: decoded input ${fmt(decodedMb)} MB; renderer peak ${fmt(peakMb)} MB = ${fmt(peakMb / decodedMb, 1)}× the decoded input (issue 4: under 3×)` +
+          (restMb !== null ? `; the page before the files ${fmt(restMb)} MB, so the run added ${fmt(peakMb - restMb)} MB = ${fmt((peakMb - restMb) / decodedMb, 1)}×` : ''),
+      );
+    }
     const backends = [...new Set(r.page.fits.map((f) => f.backend))].join(', ');
     console.log(`fits ran on: ${backends || '—'} (choice ${r.page.backend_choice}); fit times overlap when the fits run in parallel workers`);
   }

@@ -15,6 +15,7 @@ import { readOnnx } from '../../src/data/onnx.ts';
 import { runStateContinue } from '../../src/experiments/stateContinue/pipeline.ts';
 import { executeFit } from '../../src/experiments/stateContinue/training.ts';
 import { defaultParams, type BaselineInputs } from '../../src/experiments/stateContinue/inputs.ts';
+import { frameBytes } from './decoded.ts';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -162,14 +163,6 @@ function twoLanes(ms: number[]): number {
     lanes[i] += m;
   }
   return Math.max(...lanes);
-}
-
-function frameBytes(frame: { columns: Record<string, unknown> }): number {
-  let s = 0;
-  for (const c of Object.values(frame.columns) as { values?: ArrayBufferView; codes?: ArrayBufferView; micros?: ArrayBufferView }[]) {
-    s += (c.values?.byteLength ?? 0) + (c.codes?.byteLength ?? 0) + (c.micros?.byteLength ?? 0);
-  }
-  return s;
 }
 
 for (let r = 0; r < repeat; r++) await once();

@@ -8,16 +8,19 @@ import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage 
 import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
 import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
+import { decodeWorkerReaders } from './decodeReaders.ts';
 import type { PipelineCore } from './pipelineService.ts';
 
 export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
+  // Decode workers where the runtime has workers (the browser); in place otherwise (Node tests).
+  const openReader = decodeWorkerReaders();
   return {
     ensureWasm: ensureParquetWasm,
     recognize: (files) => recognizeDropped(files.map((f) => ({ path: f.path, data: f.file }))),
     baselineRunId: (set) => set.baselineRunId,
     validate: validateBaseline,
     detect: (set) => detectedFiles(set),
-    load: loadBaseline,
+    load: (set, hooks) => loadBaseline(set, { ...hooks, openReader }),
     runStateContinue,
     startFrozenStage,
     crossCheck: ({ outcome, baseline }) => crossCheckRun(outcome, baseline),

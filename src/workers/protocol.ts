@@ -12,6 +12,7 @@ import type { Artifact, BackendChoice, StateContinueParams } from '../experiment
 import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
+import type { Frame } from '../data/frame.ts';
 import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -117,6 +118,11 @@ export type PipelineApi = {
 
 export type FitApi = {
   fit: { request: FitJob; response: FitJobResult };
+}
+
+/** A decode worker (started by the pipeline worker): one parquet input decoded into a Frame, moved back. */
+export type DecodeApi = {
+  read: { request: { file: Blob | Uint8Array; path: string; columns: string[] }; response: Frame };
 }
 
 /** Calls a worker makes back into the page. */

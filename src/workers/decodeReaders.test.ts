@@ -1,0 +1,96 @@
+/**
+ * The load with decode workers (the browser's path for large inputs), in Node over MessageChannels: the same
+ * frames as decoding in place, every worker ended after the load, a bad file named, a worker that cannot start
+ * replaced by decoding in place.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBaseline, recognizeDropped } from '../data/intake.ts';
+import type { Frame } from '../data/frame.ts';
+import { decodeHandlers } from './decodeService.ts';
+import { remoteReaders } from './decodeReaders.ts';
+import { channelWorker, type ChannelWorker } from './testChannel.ts';
+import type { DecodeApi } from './protocol.ts';
+
+const FIXTURE = join(import.meta.dirname, '../../test/fixtures/state-continue/default/baseline');
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const dropped = (change: (path: string, bytes: Uint8Array) => Uint8Array = (_, b) => b) =>
+  walk(FIXTURE).map((path) => ({ path: `baseline/${relative(FIXTURE, path)}`, data: change(path, new Uint8Array(readFileSync(path))) }));
+
+function sameFrame(a: Frame, b: Frame): void {
+  expect(a.names).toEqual(b.names);
+  expect(a.length).toBe(b.length);
+  for (const name of a.names) expect(a.columns[name], name).toEqual(b.columns[name]);
+}
+
+function workers(make: () => ChannelWorker = () => channelWorker<DecodeApi>(decodeHandlers())) {
+  const spawned: ChannelWorker[] = [];
+  return {
+    spawned,
+    openReader: remoteReaders(() => {
+      const w = make();
+      spawned.push(w);
+      return w;
+    }),
+  };
+}
+
+describe('loading with decode workers', () => {
+  it('gives the frames decoding in place gives, and ends both workers', async () => {
+    const inPlace = await loadBaseline(await recognizeDropped(dropped()));
+    const { spawned, openReader } = workers();
+    const pieces: string[] = [];
+    const remote = await loadBaseline(await recognizeDropped(dropped()), { openReader, remoteMinBytes: 0, progress: (file) => pieces.push(file) });
+    sameFrame(remote.featureFrame, inPlace.featureFrame);
+    sameFrame(remote.entryLabels, inPlace.entryLabels);
+    sameFrame(remote.replay, inPlace.replay);
+    expect(spawned).toHaveLength(2);
+    expect(spawned.every((w) => w.terminated)).toBe(true);
+    // below the size threshold nothing is started
+    const small = workers();
+    await loadBaseline(await recognizeDropped(dropped()), { openReader: small.openReader });
+    expect(small.spawned).toHaveLength(0);
+  });
+
+  it('a file that does not decode is named, and the workers are ended all the same', async () => {
+    const broken = dropped((path, bytes) => {
+      if (!path.endsWith('entry_labels.parquet')) return bytes;
+      const out = bytes.slice();
+      for (let i = 8; i < Math.min(out.length - 1024, 4096); i++) out[i] = (out[i] * 31 + 7) & 0xff;
+      return out;
+    });
+    const { spawned, openReader } = workers();
+    const error = await loadBaseline(await recognizeDropped(broken), { openReader, remoteMinBytes: 0 }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('entry_labels.parquet');
+    expect(spawned.every((w) => w.terminated)).toBe(true);
+  });
+
+  it('a decode worker that dies on start is replaced by decoding in place', async () => {
+    const inPlace = await loadBaseline(await recognizeDropped(dropped()));
+    let crashes = 0;
+    const { openReader } = workers(() => {
+      const w = channelWorker<DecodeApi>(decodeHandlers());
+      const post = w.postMessage;
+      // the first message finds the worker dead: an error event instead of an answer
+      w.postMessage = () => {
+        w.postMessage = post;
+        crashes++;
+        queueMicrotask(() => w.crash('failed to load the worker script'));
+      };
+      return w;
+    });
+    const remote = await loadBaseline(await recognizeDropped(dropped()), { openReader, remoteMinBytes: 0 });
+    // the feature frame, the entry labels, and the replay (a second reader call spawns afresh after a crash)
+    expect(crashes).toBe(3);
+    sameFrame(remote.featureFrame, inPlace.featureFrame);
+    sameFrame(remote.replay, inPlace.replay);
+  });
+});
