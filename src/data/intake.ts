@@ -545,6 +545,8 @@ export interface LoadHooks {
   openReader?: () => RemoteReader;
   /** Parquet bytes from which the remote readers are used (default REMOTE_DECODE_MIN_BYTES). */
   remoteMinBytes?: number;
+  /** A line for the run's log (how the inputs were decoded). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -598,6 +600,7 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
     // Two decoders at once: the feature frame (the largest input) in one, the entry labels then the replay in the
     // other. A failure is reported in the same order as one after the other (feature frame first).
     const readers = [hooks.openReader(), hooks.openReader()];
+    hooks.log?.(`inputs: ${(parquetBytes / 1048576).toFixed(1)} MB of parquet decoded by two decode workers side by side`);
     try {
       const feature = read(files.featureFrame, featureColumns, readers[0]);
       const rest = (async () => [await read(files.entryLabels, ENTRY_LABEL_COLUMNS, readers[1]), await read(replayFile, REPLAY_COLUMNS, readers[1])] as const)();

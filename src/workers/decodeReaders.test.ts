@@ -48,7 +48,9 @@ describe('loading with decode workers', () => {
     const inPlace = await loadBaseline(await recognizeDropped(dropped()));
     const { spawned, openReader } = workers();
     const pieces: string[] = [];
-    const remote = await loadBaseline(await recognizeDropped(dropped()), { openReader, remoteMinBytes: 0, progress: (file) => pieces.push(file) });
+    const log: string[] = [];
+    const remote = await loadBaseline(await recognizeDropped(dropped()), { openReader, remoteMinBytes: 0, progress: (file) => pieces.push(file), log: (line) => log.push(line) });
+    expect(log).toEqual([expect.stringMatching(/^inputs: [\d.]+ MB of parquet decoded by two decode workers side by side$/)]);
     sameFrame(remote.featureFrame, inPlace.featureFrame);
     sameFrame(remote.entryLabels, inPlace.entryLabels);
     sameFrame(remote.replay, inPlace.replay);

@@ -27,7 +27,7 @@ export interface PipelineCore<FileSet = unknown> {
   /** What each dropped file was taken for, with the fingerprints (name, size, SHA-256) of the files the run reads. */
   detect(set: FileSet): Promise<DetectedFile[]>;
   /** Validate (one InputError listing every problem) and load; `progress` hears of each piece of a large parquet. */
-  load(set: FileSet, hooks?: { progress?: (file: string, done: number, total: number) => void }): Promise<BaselineInputs>;
+  load(set: FileSet, hooks?: { progress?: (file: string, done: number, total: number) => void; log?: (line: string) => void }): Promise<BaselineInputs>;
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
   /** The run's stage that needs no parameter (frozen scores, entry set), begun as soon as the inputs are loaded. */
   startFrozenStage(inputs: BaselineInputs): FrozenStage;
@@ -90,6 +90,8 @@ interface Ahead {
   baseline: Promise<BaselineInputs>;
   frozen: Promise<FrozenStage>;
   loadMs: number | null;
+  /** The load's log lines, for the run that adopts it. */
+  log: string[];
   /** The run's load bar, once a run waits on this load. */
   progress: ((file: string, done: number, total: number) => void) | null;
 }
@@ -115,11 +117,11 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   let ahead: Ahead | null = null;
 
   const startAhead = (set: FileSet, files: DetectedFile[]): Ahead => {
-    const started: Ahead = { key: filesKey(files.filter((f) => f.role !== null).map(inputFingerprint)), stale: false, baseline: null!, frozen: null!, loadMs: null, progress: null };
+    const started: Ahead = { key: filesKey(files.filter((f) => f.role !== null).map(inputFingerprint)), stale: false, baseline: null!, frozen: null!, loadMs: null, log: [], progress: null };
     started.baseline = (async () => {
       await core.ensureWasm();
       const t0 = performance.now();
-      const baseline = await core.load(set, { progress: (file, done, total) => started.progress?.(file, done, total) });
+      const baseline = await core.load(set, { progress: (file, done, total) => started.progress?.(file, done, total), log: (line) => started.log.push(line) });
       started.loadMs = performance.now() - t0;
       return baseline;
     })();
@@ -174,12 +176,13 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       if (adopted) {
         adopted.progress = loadProgress(inputs, stage);
         baseline = await untilAborted(adopted.baseline, context.signal);
-      } else baseline = await core.load(set, { progress: loadProgress(inputs, stage) });
+      } else baseline = await core.load(set, { progress: loadProgress(inputs, stage), log: stage.log });
       stage.progress({ kind: 'stage', stage: 'load', state: 'done', rows: baseline.featureFrame.length + baseline.entryLabels.length + baseline.replay.length });
       context.signal.throwIfAborted();
       if (adopted) {
         // The stage's time is the decoding's own, not the run's wait for it.
         clock.timings.load = round3(adopted.loadMs ?? clock.timings.load ?? 0);
+        for (const line of adopted.log) stage.log(line);
         stage.log(`inputs: decoded ahead of Run, from the files' check (${Math.round(adopted.loadMs ?? 0)} ms)`);
       }
 

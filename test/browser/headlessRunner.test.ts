@@ -1,11 +1,16 @@
 // (e) `npm run headless -- state-continue` end to end: exit 0 with the nine artifacts, timings.json and the
 // verdict printed; exit 2 with the page's message on bad input, and nothing written.
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../../scripts/headless/harness.ts';
 import { STATE_CONTINUE_ARTIFACTS } from '../../scripts/headless.ts';
+import { generateBaseline, writeRun } from '../../scripts/generateBaseline.ts';
+import { REMOTE_DECODE_MIN_BYTES } from '../../src/data/intake.ts';
+import { loadBaselineDir } from '../../src/experiments/stateContinue/loadBaselineDir.ts';
+import { runStateContinue } from '../../src/experiments/stateContinue/pipeline.ts';
+import { defaultParams } from '../../src/experiments/stateContinue/inputs.ts';
 import {
   FIXTURE_BASELINE,
   FIXTURE_EXPECTED,
@@ -106,6 +111,25 @@ describe.sequential('npm run headless -- state-continue', () => {
     const { check, failures } = checker();
     compareWithExpected(out, fixture.expected, check);
     expect(failures).toEqual([]);
+  });
+
+  it('decodes a run of over 32 MB of parquet in two decode workers, with the same dataset as in Node', async () => {
+    // Uncompressed parquet makes a small run large on disk: the page's decode workers take over from 32 MB.
+    const dir = join(scratch, 'large_uncompressed');
+    writeRun(dir, await generateBaseline({ symbols: 6, days: 15, features: 32, seed: 21, codec: 'none' }));
+    const bytes = ['feature/feature_frame.parquet', 'label/entry_labels.parquet', 'replay/replay_1m.parquet'].reduce((sum, path) => sum + statSync(join(dir, path)).size, 0);
+    expect(bytes).toBeGreaterThanOrEqual(REMOTE_DECODE_MIN_BYTES);
+    const out = join(scratch, 'large_out');
+    const result = await runner(['state-continue', '--baseline-dir', dir, '--out', out, '--backend', 'cpu']);
+    expect(result.code, result.stderr).toBe(0);
+    const record = readJson<{ log: string[] }>(join(out, 'run_record.json'));
+    expect(record.log.filter((line) => /^inputs: [\d.]+ MB of parquet decoded by two decode workers side by side$/.test(line))).toHaveLength(1);
+    // The same state frame, bit for bit, as the inputs decoded in place in Node: the manifest hashes its parquet.
+    const inline = await runStateContinue(loadBaselineDir(dir), { ...defaultParams(), backend: 'cpu' });
+    const manifest = readJson<{ dataset_hash_sha256: string; row_count: number }>(join(out, 'experiment_manifest.json'));
+    expect(manifest.row_count).toBe(inline.stateFrame.length);
+    expect(manifest.dataset_hash_sha256).toBe(inline.manifest.dataset_hash_sha256);
+    expect(readJson<{ status: string }>(join(out, 'state_continue_verdict.json')).status).toBe(inline.verdict.status);
   });
 
   it('exits 2 with the page message for a baseline run missing a file, and writes no artifact', async () => {
