@@ -85,6 +85,7 @@ function fitTransfer(tasks: FitTask[]): ArrayBuffer[] {
  * are the same ones (by path and SHA-256); anything else (a new drop) replaces it.
  */
 interface Ahead {
+  /** The files' key (`filesKey`), set once they are fingerprinted; '' matches no run. */
   key: string;
   stale: boolean;
   baseline: Promise<BaselineInputs>;
@@ -116,8 +117,8 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] } | null = null;
   let ahead: Ahead | null = null;
 
-  const startAhead = (set: FileSet, files: DetectedFile[]): Ahead => {
-    const started: Ahead = { key: filesKey(files.filter((f) => f.role !== null).map(inputFingerprint)), stale: false, baseline: null!, frozen: null!, loadMs: null, log: [], progress: null };
+  const startAhead = (set: FileSet): Ahead => {
+    const started: Ahead = { key: '', stale: false, baseline: null!, frozen: null!, loadMs: null, log: [], progress: null };
     started.baseline = (async () => {
       await core.ensureWasm();
       const t0 = performance.now();
@@ -146,12 +147,25 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
     async intake(request) {
       // The check reads JSON, parquet footers and ONNX only: no parquet decoder needed to answer.
       const set = await core.recognize(request.files);
-      const [problems, files] = await Promise.all([core.validate(set), core.detect(set)]);
+      // Fingerprinting reads every byte (SHA-256): it runs on while the checked run starts decoding.
+      const detecting = core.detect(set);
+      detecting.catch(() => {}); // awaited below
+      const problems = await core.validate(set);
       if (ahead) ahead.stale = true;
-      ahead = null;
-      if (problems.length === 0) ahead = startAhead(set, files);
+      ahead = problems.length === 0 ? startAhead(set) : null;
       // Get the decoder ready for Run while the user reads the answer (a failure here is reported by the run).
-      else core.ensureWasm().catch(() => {});
+      if (!ahead) core.ensureWasm().catch(() => {});
+      const started = ahead;
+      let files: DetectedFile[];
+      try {
+        files = await detecting;
+      } catch (error) {
+        if (started) started.stale = true;
+        if (ahead === started) ahead = null;
+        throw error;
+      }
+      // A run adopts this work only for these very files (known once they are fingerprinted, before any Run).
+      if (started) started.key = filesKey(files.filter((f) => f.role !== null).map(inputFingerprint));
       return { baselineRunId: core.baselineRunId(set), files, problems };
     },
 
