@@ -126,8 +126,9 @@ class Workbench {
     this.openSharedLink();
     window.addEventListener('hashchange', () => this.openSharedLink());
     // The pipeline worker starts with the page (its module and parquet decoder load while the user picks files);
-    // left idle it is ended like any other time. A failure here shows up, with its message, at the drop.
-    this.pipeline.call('warm', {}).catch(() => {});
+    // left idle it is ended like any other time. A failure here shows up, with its message, at the drop. A shared
+    // verdict link only reads: no worker for it.
+    if (!this.shared) this.pipeline.call('warm', {}).catch(() => {});
     await Promise.all([this.refreshRuns(), this.refreshStorage()]);
   }
 
