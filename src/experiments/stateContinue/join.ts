@@ -42,26 +42,13 @@ export class PositionLookup {
   private readonly map: Float64Map | null = null;
 
   constructor(sorted: Float64Array) {
-    const n = sorted.length;
-    let step = 0;
-    let integers = n > 0 && Number.isSafeInteger(sorted[0]) && Number.isSafeInteger(sorted[n - 1]);
-    for (let i = 1; integers && i < n; i++) {
-      const d = sorted[i] - sorted[i - 1];
-      if (!Number.isSafeInteger(d)) integers = false;
-      else step = gcd(step, d);
-    }
-    if (integers) {
-      step = Math.max(step, 1);
-      const span = (sorted[n - 1] - sorted[0]) / step + 1;
-      if (span <= 4 * n + 4096) {
-        this.min = sorted[0];
-        this.step = step;
-        this.table = new Int32Array(span).fill(-1);
-        for (let i = 0; i < n; i++) this.table[(sorted[i] - this.min) / step] = i;
-        return;
-      }
-    }
-    this.map = new Float64Map(sorted);
+    // on sorted distinct values, a grid's level of a point is the value's position
+    const grid = gridLevels(sorted, sorted.length);
+    if (grid) {
+      this.table = grid.levelAt;
+      this.min = grid.min;
+      this.step = grid.step;
+    } else this.map = new Float64Map(sorted);
   }
 
   /** Position of `v`, or -1 (NaN: -1). */
