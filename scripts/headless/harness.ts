@@ -395,16 +395,23 @@ export interface SavedDownloads {
   runRecord?: string;
 }
 
+/**
+ * The page answers with the verdict first and then adds the plots, the onnxruntime cross-check and, after a
+ * float32 run, the float64 check to the run (data-follow-up pending → done). Wait for them: the stored run then
+ * holds them (an export made before would differ from one made after), and the report no longer re-renders its
+ * links. Gives up quietly after `timeoutMs` (the run itself is complete).
+ */
+export async function waitForFollowUps(page: Page, timeoutMs = 600_000): Promise<void> {
+  await page
+    .locator('#report-screen[data-follow-up="done"]')
+    .waitFor({ state: 'attached', timeout: timeoutMs })
+    .catch(() => undefined);
+}
+
 /** Save every artifact the page offers, the zip and the run record, into `dir`. */
 export async function downloadAll(page: Page, dir: string, followUpTimeoutMs = 600_000): Promise<SavedDownloads> {
   const saved: SavedDownloads = { artifacts: [] };
-  // The page answers with the verdict first and then adds the plots and, after a float32 run, the float64 check
-  // to the run (data-follow-up pending → done). Wait for them: the run record then holds them, and the report
-  // no longer re-renders its links under our clicks.
-  await page
-    .locator('#report-screen[data-follow-up="done"]')
-    .waitFor({ state: 'attached', timeout: followUpTimeoutMs })
-    .catch(() => undefined);
+  await waitForFollowUps(page, followUpTimeoutMs);
   const links = page.locator('a.artifact-download');
   const count = await links.count();
   for (let index = 0; index < count; index += 1) {

@@ -14,6 +14,7 @@ import {
   setFiles,
   settledRuns,
   tempDir,
+  waitForFollowUps,
   waitForIntake,
   type Workbench,
 } from '../../scripts/headless/harness.ts';
@@ -41,6 +42,9 @@ describe('verdict link and run export (issue 6)', () => {
     const outcome = await clickAndWaitForRun(page, { isCrashed: source.crashed, timeoutMs: 10 * 60_000 });
     expect(outcome.state, outcome.message).toBe('done');
     verdict = ((await page.locator('#verdict-status').first().textContent()) ?? '').trim();
+    // The plots and the cross-check are added to the stored run after the verdict: the exports below are of the
+    // finished run (one exported before them would differ from the same run exported after).
+    await waitForFollowUps(page);
   });
   afterAll(async () => {
     await source?.close();
