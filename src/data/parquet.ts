@@ -765,7 +765,7 @@ class ByteInterner {
 // Frame → parquet
 
 export interface WriteParquetOptions {
-  /** Rows per row group (default 1,048,576, pyarrow's default). */
+  /** Rows per row group (default 122,880, DuckDB's: the seed writes its parquet through DuckDB). */
   rowGroupSize?: number;
 }
 
@@ -782,6 +782,13 @@ export function writeParquet(frame: Frame, options: WriteParquetOptions = {}): U
   const wasmTable = pw.Table.fromIPCStream(ipc);
   return pw.writeParquet(wasmTable, writerProperties(frame, options));
 }
+
+/**
+ * Rows per row group written: DuckDB's default, as in the seed's files. The writer holds a whole row group in its
+ * wasm memory (which never shrinks) before flushing it: a million-row group of the L run's 52 columns grew it by
+ * some hundreds of MB.
+ */
+export const WRITE_ROW_GROUP_ROWS = 122_880;
 
 /** Rows per slice handed to the streaming writer (a multiple of the writer's 1024-row mini-batches). */
 export const WRITE_SLICE_ROWS = 65536;
@@ -855,7 +862,7 @@ function writerProperties(frame: Frame, options: WriteParquetOptions): pw.Writer
     .setCompression(pw.Compression.SNAPPY)
     .setDictionaryEnabled(false)
     .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
-    .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20);
+    .setMaxRowGroupSize(options.rowGroupSize ?? WRITE_ROW_GROUP_ROWS);
   for (const name of frame.names) if (frame.columns[name].kind === 'string') builder = builder.setColumnDictionaryEnabled(name, true);
   return builder.build();
 }
