@@ -19,6 +19,7 @@
  * `market_plus_state` beat `market_only`. `--signal none` is a pure random walk with constant volatility.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeRng } from '../src/core/rng.ts';
 import { dirname, join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
@@ -89,17 +90,7 @@ const PURGE_SPLIT = 'purged_embargo';
 // ---------------------------------------------------------------------------------------------------------
 // deterministic random numbers
 
-/** mulberry32: small, fast, and deterministic across platforms (integer arithmetic only). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { makeRng };
 
 function mixSeed(seed: number, stream: number): number {
   let h = (seed ^ Math.imul(stream + 1, 0x9e3779b1)) >>> 0;

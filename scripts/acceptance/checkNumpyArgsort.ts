@@ -3,17 +3,7 @@
 //   node --import tsx scripts/acceptance/checkNumpyArgsort.ts        (exit 0 when every case is identical)
 import { execFileSync } from 'node:child_process';
 import { numpyArgsortQuick } from './lib/numpyArgsort.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRng as rng } from '../../src/core/rng.ts';
 
 const cases: { name: string; values: number[] }[] = [];
 const r = rng(7);

@@ -4,17 +4,7 @@ import { cpuMatrixOps, type MatrixOps } from '../matrixOps';
 import { fitLogistic } from '../logistic';
 import { fitHuber } from '../huber';
 import { fitHuberAsync, fitLogisticAsync, hasAsyncProducts } from './asyncFit';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRng as rng } from '../../core/rng.ts';
 
 /** The float64 ops behind an async-only face, as the WebGPU ops are: sync products throw. */
 function asyncOnly(ops: MatrixOps, counter: { products: number }): MatrixOps {

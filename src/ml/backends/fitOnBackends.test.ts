@@ -11,17 +11,7 @@ import { fitHuber, huberLossGrad } from '../huber';
 import { fitStandardScaler, scaleToFloat32 } from '../scaler';
 import { tfjsMatrixOps, type TfjsBackendName } from './tfjsMatrixOps';
 import { activateTfjs } from './tfjsRuntime';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRng as rng } from '../../core/rng.ts';
 
 function gauss(next: () => number): number {
   return Math.sqrt(-2 * Math.log(next() + 1e-300)) * Math.cos(2 * Math.PI * next());

@@ -3,18 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpuMatrixOps } from '../matrixOps';
 import { GEMVT_BLOCK_ROWS, tfjsMatrixOps, type TfjsBackendName } from './tfjsMatrixOps';
 import { activateTfjs } from './tfjsRuntime';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRng as rng } from '../../core/rng.ts';
 
 /** Standardised-looking features: mostly N(0,1)-ish, a few large values, a constant column. */
 function randomX(rows: number, cols: number, seed: number): Float32Array {

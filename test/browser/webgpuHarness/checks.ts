@@ -10,6 +10,7 @@ import { fitLogisticAsync } from '../../../src/ml/backends/asyncFit';
 import { tfjsTensorCount } from '../../../src/ml/backends/tfjsRuntime';
 import { fitStandardScaler, scaleToFloat32 } from '../../../src/ml/scaler';
 import { probeWebgpu, selectBackend, type BackendChoice, type WebgpuProbe } from '../../../src/ml/backends/selectBackend';
+import { makeRng as rng } from '../../../src/core/rng';
 
 export interface CheckRequest {
   choice: BackendChoice;
@@ -46,17 +47,6 @@ export interface CheckResult {
   tensorsWhileOpen: number;
   tensorsAfterDispose: number;
   ms: number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function problem(rows: number, cols: number) {

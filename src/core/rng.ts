@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast random number generator, deterministic across platforms (integer arithmetic only).
+ * The generator of baseline runs and ledgers, and the seeded inputs of tests, draw from it.
+ */
+export function makeRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
