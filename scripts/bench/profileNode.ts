@@ -111,11 +111,9 @@ async function once(): Promise<void> {
   const outcome = await runStateContinue(inputs, params, {
     progress: (p) => {
       if (p.stage !== current) switchTo(p.stage);
-      if (p.stage === 'state_frame' && p.done === p.total) switchTo('artifacts');
-      if (p.stage === 'metrics' && p.done === p.total) switchTo('artifacts');
     },
     log: (line) => {
-      if (line.includes('state_continue_dataset_written') || line.includes('experiment_finished')) switchTo('');
+      if (line.includes('experiment_finished')) switchTo('');
     },
     runFits: async (tasks) => {
       switchTo('train_fits');

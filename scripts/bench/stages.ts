@@ -38,8 +38,8 @@ export function inputRows(baselineDir: string): InputRows {
   };
 }
 
-/** The order the page runs its stages in (stage_timings_ms keys follow first use; `artifacts` runs twice). */
-const EXECUTION_ORDER = ['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'artifacts'];
+/** The order the page runs its stages in; `artifacts` (the parquet files) and what follows come after the verdict. */
+const EXECUTION_ORDER = ['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'verdict', 'artifacts'];
 
 const MB = 1024 * 1024;
 
@@ -75,11 +75,12 @@ export function stageRows(
     state_frame: ['state rows', stateRows],
     train_fits: ['fit_inner rows, all fits', timings.fits.reduce((s, f) => s + fitRows(f.key), 0)],
     metrics: ['model rows scored', modelRows],
-    artifacts: ['state rows', stateRows],
+    verdict: ['state rows', stateRows],
+    artifacts: ['state rows, after the verdict', stateRows],
   };
 
   // Memory windows: stages laid end to end from the run's started_at (the page's clock is this machine's) in
-  // execution order, the pre-training artifacts counted with the post-training ones at the end.
+  // execution order.
   const startedAt = record.started_at ? Date.parse(record.started_at) : null;
   const names = [
     ...EXECUTION_ORDER.filter((s) => s in timings.stages_ms),

@@ -10,6 +10,7 @@ import type { RunStatus, StoredRun } from '../store/runTypes.ts';
 import { loadSettings, saveSettings } from '../store/settings.ts';
 import { inputFingerprint, type DetectedFile, type DroppedFile, type FollowUpKind, type IntakeReport, type Progress, type RunFollowUp, type RunOutcome } from '../workers/protocol.ts';
 import { openWorkbenchDb } from '../store/db.ts';
+import { inSeedOrder } from '../core/constants.ts';
 import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
 import { createPipelineClient, prewarmFitWorkers } from './workers.ts';
 import { fetchDemo } from './files.ts';
@@ -96,6 +97,8 @@ class Workbench {
   private controller: AbortController | null = null;
   /** The plots and float64 check of the last run, computed after its verdict. */
   private followUpController: AbortController | null = null;
+  /** The last run's parquet artifacts being written and the run stored (a new run waits for it: nothing is lost). */
+  private storing: Promise<void> | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   // Report and runs
@@ -228,6 +231,11 @@ class Workbench {
 
   async startRun(): Promise<void> {
     if (this.runState === 'running') return;
+    if (this.storing) {
+      this.runMessage = 'Storing the last run before starting…';
+      await this.storing;
+      if ((this.runState as RunState) === 'running') return; // pressed again while waiting
+    }
     // A new run supersedes the last one's follow-ups (its pipeline worker is ended with them).
     this.followUpController?.abort(new CancelledError());
     this.followUpController = null;
@@ -312,6 +320,16 @@ class Workbench {
     // An attempt refused before any work (the intake's problems, parameters that do not parse) ran nothing and is
     // not kept; bad input found while running (a column that will not decode) is kept as an input-error run.
     const refusedBeforeWork = status === 'input-error' && !workStarted;
+    if (status === 'ok' && outcome) {
+      // The verdict is shown now; the run is stored once its parquet artifacts are written (runFollowUps).
+      const float32 = run.fits.some((f) => f.backend !== 'cpu');
+      this.report = { run, artifacts: outcome.artifacts, insights: outcome.insights ?? null, pending: followUpKinds(float32) };
+      this.runMessage = `Run ${run.id} finished in ${formatMs(run.totalMs)}: ${String(run.verdict?.status ?? 'no verdict')}.`;
+      this.runState = 'done';
+      this.screen = 'report';
+      void this.runFollowUps(run, outcome.artifacts, float32);
+      return;
+    }
     if (!refusedBeforeWork) {
       try {
         stored = await saveRun(run, outcome?.artifacts ?? []);
@@ -319,13 +337,7 @@ class Workbench {
         this.notice = `The run could not be stored: ${(saveError as Error).message}`;
       }
     }
-    if (status === 'ok') {
-      const pending = followUpKinds(run.fits.some((f) => f.backend !== 'cpu'));
-      this.report = { run: stored, artifacts: outcome?.artifacts ?? [], insights: outcome?.insights ?? null, pending };
-      this.runMessage = `Run ${stored.id} finished in ${formatMs(run.totalMs)}: ${String(run.verdict?.status ?? 'no verdict')}.`;
-      this.runState = 'done';
-      this.screen = 'report';
-    } else if (status === 'cancelled') {
+    if (status === 'cancelled') {
       this.runMessage = `Run ${stored.id} was cancelled after ${formatMs(run.totalMs)}.`;
       this.runState = 'cancelled';
     } else if (status === 'input-error') {
@@ -337,17 +349,22 @@ class Workbench {
     }
     void this.refreshRuns();
     void this.refreshStorage();
-    if (status === 'ok' && outcome) void this.runFollowUps(stored.id, run.fits.some((f) => f.backend !== 'cpu'));
   }
 
   /**
-   * After the verdict (total_ms has ended): the report's plots, then, when a fit ran in float32, the same fits on
-   * the exact float64 path and the comparison (issue 4). Each is stored with the run when it arrives.
+   * After the verdict (total_ms has ended): the parquet artifacts, after which the run is stored whole; then the
+   * report's plots, the onnxruntime cross-check and, when a fit ran in float32, the same fits on the exact float64
+   * path and the comparison (issue 4), each stored with the run when it arrives.
    */
-  private async runFollowUps(runId: string, float32: boolean): Promise<void> {
+  private async runFollowUps(run: StoredRun, artifacts: Artifact[], float32: boolean): Promise<void> {
     const controller = new AbortController();
     this.followUpController = controller;
-    const kinds = followUpKinds(float32);
+    const storing = this.storeWithArtifacts(run, artifacts);
+    const stored = storing.then(() => undefined);
+    this.storing = stored;
+    const runId = await storing;
+    if (this.storing === stored) this.storing = null;
+    const kinds = followUpKinds(float32).filter((k) => k !== 'artifacts');
     try {
       for (const what of kinds) {
         if (controller.signal.aborted) return;
@@ -367,6 +384,39 @@ class Workbench {
       }
       if (this.report?.run.id === runId && !controller.signal.aborted) this.report = { ...this.report, pending: [] };
     }
+  }
+
+  /**
+   * The run's parquet artifacts (written by the pipeline worker after the verdict), then the run stored with all
+   * its artifacts. Not cancellable: a new run waits for it (`storing`), so a finished run is never lost. Resolves
+   * to the stored run's id (which may carry a suffix).
+   */
+  private async storeWithArtifacts(run: StoredRun, artifacts: Artifact[]): Promise<string> {
+    let answer: RunFollowUp;
+    try {
+      answer = await this.pipeline.call('followUp', { what: 'artifacts' });
+    } catch (error) {
+      answer = { artifacts: [], stageTimingsMs: {}, error: `the parquet artifacts could not be written: ${(error as Error).message}` };
+    }
+    const all = inSeedOrder([...artifacts, ...(answer.artifacts ?? [])]);
+    const complete: StoredRun = {
+      ...run,
+      stageTimingsMs: { ...run.stageTimingsMs, ...answer.stageTimingsMs },
+      log: [...run.log, ...(answer.log ?? []), ...(answer.error ? [`artifacts: ${answer.error}`] : [])],
+    };
+    let stored = complete;
+    try {
+      stored = await saveRun(complete, all);
+    } catch (saveError) {
+      this.notice = `The run could not be stored: ${(saveError as Error).message}`;
+    }
+    if (this.report?.run === run) {
+      this.report = { ...this.report, run: stored, artifacts: all, pending: (this.report.pending ?? []).filter((k) => k !== 'artifacts') };
+      if (stored.id !== run.id && this.runState === 'done') this.runMessage = this.runMessage.replace(`Run ${run.id} `, `Run ${stored.id} `);
+    }
+    void this.refreshRuns();
+    void this.refreshStorage();
+    return stored.id;
   }
 
   private async storeFollowUp(runId: string, what: FollowUpKind, answer: RunFollowUp): Promise<void> {
@@ -567,14 +617,14 @@ class Workbench {
 
 /** `promise`, or a CancelledError as soon as `signal` aborts (the listener goes away either way). */
 /**
- * What follows a finished run, in order: the report's plots, the onnxruntime cross-check of the frozen scores,
+ * What follows a finished run, in order: its parquet artifacts (then the run is stored), the report's plots, the onnxruntime cross-check of the frozen scores,
  * and, when a fit ran in float32, the float64 check.
  */
 function followUpKinds(float32: boolean): FollowUpKind[] {
-  return float32 ? ['insights', 'cross_check', 'float64'] : ['insights', 'cross_check'];
+  return float32 ? ['artifacts', 'insights', 'cross_check', 'float64'] : ['artifacts', 'insights', 'cross_check'];
 }
 
-const FOLLOW_UP_NAMES: Record<FollowUpKind, string> = { insights: 'insights', cross_check: 'onnxruntime cross-check', float64: 'float64 check' };
+const FOLLOW_UP_NAMES: Record<FollowUpKind, string> = { artifacts: 'parquet artifacts', insights: 'insights', cross_check: 'onnxruntime cross-check', float64: 'float64 check' };
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {

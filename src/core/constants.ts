@@ -34,6 +34,15 @@ export const STATE_CONTINUE_ARTIFACTS = [
   'state_continue_experiment_report.md',
 ] as const;
 
+/** Artifacts sorted in the seed's order (names it does not write last, in their own order). */
+export function inSeedOrder<T extends { name: string }>(artifacts: T[]): T[] {
+  const rank = (name: string) => {
+    const i = (STATE_CONTINUE_ARTIFACTS as readonly string[]).indexOf(name);
+    return i < 0 ? STATE_CONTINUE_ARTIFACTS.length : i;
+  };
+  return artifacts.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a.name) - rank(y.a.name) || x.i - y.i).map(({ a }) => a);
+}
+
 export const ENTRY_HEADS = ['long_entry_prob', 'short_entry_prob', 'long_expected_net_edge_bps', 'short_expected_net_edge_bps'] as const;
 export const DIRECTION_HEAD = 'direction';
 

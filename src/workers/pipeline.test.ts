@@ -20,6 +20,7 @@ import { baselinePipelineCore } from './pipelineCore.ts';
 import { inputFingerprint, type FitApi, type PipelineApi, type Progress } from './protocol.ts';
 import { channelWorker, type ChannelWorker } from './testChannel.ts';
 import { sha256Hex } from '../core/hash.ts';
+import { inSeedOrder } from '../core/constants.ts';
 
 const FIXTURE = join(import.meta.dirname, '../../test/fixtures/state-continue/ridge_clip/baseline');
 
@@ -102,8 +103,24 @@ describe('pipeline worker + fit pool', () => {
     const progress: Progress[] = [];
     const outcome = await client.call('run', { files: droppedFixture(), params }, { onProgress: (p) => progress.push(p) });
 
-    expect(outcome.artifacts.map((a) => a.name)).toEqual(inline.artifacts.map((a) => a.name));
-    for (const [i, a] of outcome.artifacts.entries()) {
+    // The verdict comes with the six artifacts that need no parquet; the parquet files and the manifest that
+    // hashes the train parquet follow (followUp), with the log lines of their writing.
+    expect(outcome.artifacts.map((a) => a.name)).toEqual([
+      'position_state_feature_schema.json',
+      'position_state_feature_order.json',
+      'position_state_source_manifest.json',
+      'state_continue_result.json',
+      'state_continue_verdict.json',
+      'state_continue_experiment_report.md',
+    ]);
+    expect(outcome.log.some((l) => l.includes('state_continue_dataset_written'))).toBe(false);
+    const written = await client.call('followUp', { what: 'artifacts' });
+    expect(written.artifacts?.map((a) => a.name)).toEqual(['state_continue_train.parquet', 'experiment_manifest.json', 'state_continue_predictions.parquet']);
+    expect(Object.keys(written.stageTimingsMs)).toEqual(['artifacts']);
+    expect(written.log?.map((l) => l.split(' ')[0])).toEqual(['trader.training.state_continue_dataset_written', 'trader.training.state_continue_experiment_finished']);
+    const all = inSeedOrder([...outcome.artifacts, ...(written.artifacts ?? [])]);
+    expect(all.map((a) => a.name)).toEqual(inline.artifacts.map((a) => a.name));
+    for (const [i, a] of all.entries()) {
       // The train parquet and the manifest that hashes it are the same bytes; so is everything after the fits.
       expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
     }
@@ -111,7 +128,7 @@ describe('pipeline worker + fit pool', () => {
     expect(Object.keys(outcome.results ?? {}).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
 
     // The plots are not in the run's time: they come after the verdict (followUp).
-    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'artifacts', 'train_fits', 'metrics']);
+    expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'verdict']);
     expect(outcome.insights).toBeNull();
     for (const ms of Object.values(outcome.stageTimingsMs)) expect(ms).toBeGreaterThanOrEqual(0);
 
@@ -276,7 +293,9 @@ describe('pipeline worker + fit pool', () => {
     const outcome = await client.call('run', { files: droppedFixture(), params, fingerprints });
     expect(outcome.log.filter((l) => l.startsWith('inputs: decoded ahead of Run'))).toHaveLength(1);
     expect(outcome.log.filter((l) => l.startsWith('frozen scores: computed ahead of Run'))).toHaveLength(1);
-    for (const [i, a] of outcome.artifacts.entries()) expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+    const all = inSeedOrder([...outcome.artifacts, ...((await client.call('followUp', { what: 'artifacts' })).artifacts ?? [])]);
+    expect(all).toHaveLength(9);
+    for (const [i, a] of all.entries()) expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
     expect(outcome.stageTimingsMs.load).toBeGreaterThan(0);
 
     // Other files than the ones checked: nothing is adopted, the run decodes its own.

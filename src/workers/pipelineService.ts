@@ -207,12 +207,11 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       const outcome = await core.runStateContinue(baseline, request.params, {
         signal: context.signal,
         frozen,
+        deferArtifacts: true,
         log: stage.log,
         progress: (p) => {
           const state = p.done === 0 ? 'start' : p.done >= p.total ? 'done' : 'progress';
           stage.progress({ kind: 'stage', stage: p.stage, state, done: p.done, total: p.total, rows: p.rows });
-          // The final artifacts stage reports nothing itself; it always follows the metrics.
-          if (p.stage === 'metrics' && state === 'done') stage.progress({ kind: 'stage', stage: 'artifacts', state: 'start' });
         },
         runFits: async (tasks) => {
           // The fits go to the page's pool. Each task's matrix and target are its own (training.ts gathers them
@@ -223,14 +222,13 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           return fitResults;
         },
       });
-      stage.progress({ kind: 'stage', stage: 'artifacts', state: 'done', done: outcome.artifacts.length, total: outcome.artifacts.length });
       clock.close();
 
-      // The plots and the float64 check come after the verdict (`followUp`), from the frames this worker keeps.
+      // The parquet artifacts, the plots and the float64 check come after the verdict (`followUp`), from the
+      // frames this worker keeps.
       held = { outcome, baseline, fits: fitResults };
 
-      // Artifacts that share a buffer with something else are copied, so the transfer moves exactly their bytes.
-      const artifacts = outcome.artifacts.map((a) => (a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() }));
+      const artifacts = outcome.artifacts.map(ownedArtifact);
       const stageTimingsMs: Record<string, number> = { intake: round3(clock.timings.intake ?? 0), load: round3(clock.timings.load ?? 0) };
       for (const [name, ms] of Object.entries(outcome.stageMs)) stageTimingsMs[name] = round3(ms);
       const result: RunOutcome = {
@@ -251,6 +249,18 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       if (!held) throw new Error('followUp: no finished run is held by this worker');
       const run = held;
       const started = performance.now();
+      if (request.what === 'artifacts') {
+        const before = new Set(run.outcome.artifacts.map((a) => a.name));
+        const logFrom = run.outcome.log.length;
+        try {
+          const all = await run.outcome.writeArtifacts();
+          const artifacts = all.filter((a) => !before.has(a.name)).map(ownedArtifact);
+          const answer: RunFollowUp = { artifacts, log: run.outcome.log.slice(logFrom), stageTimingsMs: { artifacts: round3(performance.now() - started) } };
+          return withTransfer(answer, artifactBuffers(artifacts));
+        } catch (error) {
+          return { artifacts: [], stageTimingsMs: { artifacts: round3(performance.now() - started) }, error: `the parquet artifacts could not be written: ${(error as Error).message}` };
+        }
+      }
       if (request.what === 'insights') {
         try {
           const insights = core.insights(run);
@@ -308,6 +318,11 @@ export function loadProgress(inputs: InputFingerprint[], stage: Pick<StageContex
     for (const [f, fraction] of fractions) doneBytes += (sizes.get(f) ?? 0) * fraction;
     stage.progress({ kind: 'stage', stage: 'load', state: 'progress', done: Math.round(doneBytes), total: allBytes, message });
   };
+}
+
+/** Artifacts that share a buffer with something else are copied, so a transfer moves exactly their bytes. */
+function ownedArtifact(a: Artifact): Artifact {
+  return a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() };
 }
 
 /** A typed array that spans its whole buffer (so moving the buffer moves exactly it). */

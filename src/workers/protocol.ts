@@ -59,6 +59,10 @@ export type Progress =
 export interface RunOutcome {
   baselineRunId: string;
   inputs: InputFingerprint[];
+  /**
+   * The artifacts made by the verdict (the JSON and the report); the two parquet files and the experiment
+   * manifest follow by `followUp` (`artifacts`), and the page stores the run once they are there.
+   */
   artifacts: Artifact[];
   /** state_continue_result.json and state_continue_verdict.json as objects (parsed from the artifacts if need be). */
   results: Record<string, unknown> | null;
@@ -75,15 +79,17 @@ export interface RunOutcome {
 }
 
 /** What the pipeline worker computes after the verdict, from the frames it still holds (`followUp`). */
-export type FollowUpKind = 'insights' | 'cross_check' | 'float64';
+export type FollowUpKind = 'artifacts' | 'insights' | 'cross_check' | 'float64';
 export interface RunFollowUp {
+  /** The artifacts written after the verdict (train and predictions parquet, experiment manifest). */
+  artifacts?: Artifact[];
   /** The report's plots (null when they could not be made; `error` says why). */
   insights?: RunInsights | null;
   /** The float64 check of a run with float32 fits (null for a cpu run). */
   float64Comparison?: Float64ComparisonRecord | null;
   /** Lines for the run's log (the onnxruntime cross-check of the frozen scores). */
   log?: string[];
-  /** Wall time of this follow-up, under the stage name the run record keeps (`insights`, `onnx_cross_check`, `float64_check`). */
+  /** Wall time of this follow-up, under the stage name the run record keeps (`artifacts`, `insights`, `onnx_cross_check`, `float64_check`). */
   stageTimingsMs: Record<string, number>;
   /** Why it could not be computed (the run stands: a follow-up costs the plots or the check, not the run). */
   error?: string;

@@ -17,6 +17,7 @@ import {
   waitForIntake,
   waitForRunEnd,
   waitForRunState,
+  waitForFollowUps,
   runStatusMark,
   type Workbench,
 } from '../../scripts/headless/harness.ts';
@@ -101,8 +102,14 @@ describe.sequential('state-continue in the page', () => {
     expect(((await page.locator('#verdict-status').first().textContent()) ?? '').trim()).toContain(verdict.status);
 
     // The run record: stage timings, total time, and the backend of each of the eight fits.
-    const record = readJson<{ total_ms: number; fits: { key: string; backend: string; ms: number }[]; log: string[] }>(join(out, 'run_record.json'));
+    const record = readJson<{ total_ms: number; stage_timings_ms: Record<string, number>; fits: { key: string; backend: string; ms: number }[]; log: string[] }>(
+      join(out, 'run_record.json'),
+    );
     expect(record.total_ms).toBeGreaterThan(0);
+    // The verdict ended total_ms; the parquet files were written after it, and the run stored with them.
+    expect(Object.keys(record.stage_timings_ms)).toEqual(expect.arrayContaining(['metrics', 'verdict', 'artifacts', 'insights', 'onnx_cross_check']));
+    const written = record.log.findIndex((line) => line.startsWith('trader.training.state_continue_dataset_written'));
+    expect(written).toBeGreaterThan(record.log.findLastIndex((line) => line.startsWith('trader.training.state_continue_model_trained')));
     // the ONNX graphs were run by onnxruntime-web in the pipeline worker after the verdict and agree with their initializers
     expect(record.log.filter((line) => line.startsWith('frozen scores: onnxruntime agrees'))).toHaveLength(5);
     expect(record.fits).toHaveLength(8);
@@ -150,8 +157,16 @@ describe.sequential('state-continue in the page', () => {
     await startRun(workbench);
     const again = await clickAndWaitForRun(page, { isCrashed: workbench.crashed, timeoutMs: 15 * 60_000 });
     expect(again.state, again.message).toBe('done');
+    // Run pressed again at once, while the last run's parquet files may still be written: that run is stored
+    // first (nothing lost), then the new one runs.
+    await ensureOnScreen(page, '#run-button', 'experiment');
+    const markAgain = await runStatusMark(page);
+    await page.locator('#run-button').click();
+    const third = await waitForRunEnd(page, markAgain, { isCrashed: workbench.crashed, timeoutMs: 15 * 60_000 });
+    expect(third.state, third.message).toBe('done');
+    await waitForFollowUps(page);
     const final = await runsOnRunsScreen(workbench);
-    expect(final).toHaveLength(before.length + 2);
+    expect(final).toHaveLength(before.length + 3);
     expect(final.find((run) => run.runId === cancelled[0].runId)?.status).toBe('cancelled');
     expect(workbench.pageErrors).toEqual([]);
   });

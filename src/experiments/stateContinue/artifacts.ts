@@ -184,33 +184,41 @@ export function textArtifact(name: string, text: string): Artifact {
   return { name, mime: MARKDOWN_MIME, bytes: encoder.encode(text) };
 }
 
+/** The three artifacts about the state features: their schema and order, and the source manifest. */
+export async function stateFeatureArtifacts(stateFrame: Frame): Promise<Artifact[]> {
+  const orderHash = await stateFeatureOrderHash();
+  return [
+    jsonArtifact('position_state_feature_schema.json', stateFeatureSchema()),
+    jsonArtifact('position_state_feature_order.json', [...STATE_FEATURES]),
+    jsonArtifact('position_state_source_manifest.json', sourceManifestExtra(orderHash, stateFrame)),
+  ];
+}
+
+/** The train parquet and the experiment manifest, whose dataset_hash_sha256 is the parquet's SHA-256. */
+export async function trainArtifacts(
+  stateFrame: Frame,
+  input: Omit<SourceManifestInput, 'datasetHash'>,
+): Promise<{ train: Artifact; manifestArtifact: Artifact; manifest: SourceManifest }> {
+  const train = await parquetArtifact('state_continue_train.parquet', stateFrame);
+  const manifest = buildSourceManifest({ ...input, datasetHash: await sha256Hex(train.bytes) }, stateFrame);
+  return { train, manifest, manifestArtifact: jsonArtifact('experiment_manifest.json', sourceManifestToPy(manifest)) };
+}
+
 /**
- * The five artifacts that exist before training: the train parquet, the experiment manifest (whose
- * dataset_hash_sha256 is the parquet's SHA-256), the state feature schema and order, the source manifest.
+ * The five artifacts that exist before training: the train parquet, the experiment manifest, the state feature
+ * schema and order, the source manifest.
  */
 export async function preTrainingArtifacts(
   stateFrame: Frame,
   input: Omit<SourceManifestInput, 'datasetHash'>,
 ): Promise<{ artifacts: Artifact[]; manifest: SourceManifest }> {
-  const train = await parquetArtifact('state_continue_train.parquet', stateFrame);
-  const manifest = buildSourceManifest({ ...input, datasetHash: await sha256Hex(train.bytes) }, stateFrame);
-  const orderHash = await stateFeatureOrderHash();
-  return {
-    manifest,
-    artifacts: [
-      train,
-      jsonArtifact('experiment_manifest.json', sourceManifestToPy(manifest)),
-      jsonArtifact('position_state_feature_schema.json', stateFeatureSchema()),
-      jsonArtifact('position_state_feature_order.json', [...STATE_FEATURES]),
-      jsonArtifact('position_state_source_manifest.json', sourceManifestExtra(orderHash, stateFrame)),
-    ],
-  };
+  const { train, manifest, manifestArtifact } = await trainArtifacts(stateFrame, input);
+  return { manifest, artifacts: [train, manifestArtifact, ...(await stateFeatureArtifacts(stateFrame))] };
 }
 
-/** The four artifacts written after training. */
-export async function postTrainingArtifacts(predictions: Frame, results: Results, verdict: Verdict, report: string): Promise<Artifact[]> {
+/** The three artifacts of the verdict: the results, the verdict and the report. */
+export function verdictArtifacts(results: Results, verdict: Verdict, report: string): Artifact[] {
   return [
-    await parquetArtifact('state_continue_predictions.parquet', predictions),
     jsonArtifact('state_continue_result.json', resultsToPy(results)),
     jsonArtifact('state_continue_verdict.json', verdictToPy(verdict)),
     textArtifact('state_continue_experiment_report.md', report),

@@ -79,7 +79,7 @@ describe.runIf(haveFixture)('pipeline on the default fixture', () => {
     expect(seen[2].cols).toBe(inputs.featureOrder.length + STATE_FEATURES.length);
     expect(seen[1].model).toBe('huber');
     expect(outcome.fits.every((f) => f.backend === 'cpu' && f.converged)).toBe(true);
-    expect(Object.keys(outcome.stageMs).sort()).toEqual(['artifacts', 'frozen_scores', 'metrics', 'path_stats', 'state_frame', 'train_fits']);
+    expect(Object.keys(outcome.stageMs).sort()).toEqual(['artifacts', 'frozen_scores', 'metrics', 'path_stats', 'state_frame', 'train_fits', 'verdict']);
     expect(progress).toContain('train_fits');
     expect(outcome.log[0]).toBe(
       'trader.training.state_continue_experiment_started runId=state_continue_reference baselineRunId=baseline ages=[5, 15, 30, 60] regressorKind=huber ridgeAlpha=10.0 huberMaxIter=1000 regressionTargetClipBps=0.0',

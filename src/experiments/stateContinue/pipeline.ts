@@ -1,6 +1,7 @@
 /**
  * The state-continue experiment end to end (the seed's `run_state_continue_experiment`), stage by stage:
- * frozen_scores → path_stats → state_frame → (five artifacts) → train_fits → metrics → artifacts.
+ * frozen_scores → path_stats → state_frame → train_fits → metrics → verdict → artifacts (the two parquet files and
+ * the experiment manifest, which holds the train parquet's SHA-256).
  * The eight fits go through `hooks.runFits` (a worker pool in the app, inline by default); the AbortSignal is
  * checked between stages and handed to the inline fits.
  */
@@ -19,7 +20,8 @@ import { executeFit, finishSideModel, planSideModels, predictionsFrame, type Fit
 import { resultsToPy, type Results } from './metrics.ts';
 import { buildVerdict, showPyFloat, verdictToPy, type Verdict } from './verdict.ts';
 import { buildReport, MODEL_TRAIN_MANIFEST_FILE } from './report.ts';
-import { postTrainingArtifacts, preTrainingArtifacts, type SourceManifest } from './artifacts.ts';
+import { buildSourceManifest, parquetArtifact, stateFeatureArtifacts, trainArtifacts, verdictArtifacts, type SourceManifest, type SourceManifestInput } from './artifacts.ts';
+import { inSeedOrder } from '../../core/constants.ts';
 import { parsePyJson } from './pyJsonParse.ts';
 import { compareToFloat64 } from '../../ml/backends/compareToFloat64.ts';
 
@@ -33,6 +35,12 @@ export interface StateContinueHooks {
    * checked, before the parameters were known); its errors surface here in the stage's place.
    */
   frozen?: Promise<FrozenStage>;
+  /**
+   * Answer at the verdict: the outcome then holds the six artifacts made by then (the JSON and the report) and
+   * `writeArtifacts` writes the two parquet files and the experiment manifest afterwards (the page shows the
+   * verdict meanwhile). Without it the run writes them itself before returning.
+   */
+  deferArtifacts?: boolean;
 }
 
 /**
@@ -72,7 +80,7 @@ export function crossCheckRun(outcome: Pick<StateContinueOutcome, 'frozenScores'
   return crossCheckFrozenScores(models, inputs.featureFrame, inputs.featureOrder, outcome.frozenScores);
 }
 
-export const STAGES = ['frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'artifacts'] as const;
+export const STAGES = ['frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'verdict', 'artifacts'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** One fit as the run records it. */
@@ -114,9 +122,24 @@ export interface PreTraining {
   log: string[];
 }
 
+/** The run's dataset (the state frame) and what its artifacts are made from. */
+interface Dataset {
+  params: ResolvedParams;
+  stateFrame: Frame;
+  manifestInput: Omit<SourceManifestInput, 'datasetHash'>;
+  frozenScores: FrozenScores;
+  pathStats: PathStats;
+}
+
 export interface StateContinueOutcome {
-  /** The nine artifacts, in the seed's order. */
+  /** The nine artifacts, in the seed's order (with `deferArtifacts`, the six made by the verdict until `writeArtifacts`). */
   artifacts: Artifact[];
+  /**
+   * Writes the train and predictions parquet files and the experiment manifest (once; later calls get the same
+   * answer) and resolves to all nine artifacts in the seed's order; `outcome.artifacts`, `manifest`, `stageMs`
+   * (`artifacts`) and `log` follow.
+   */
+  writeArtifacts(): Promise<Artifact[]>;
   results: Results;
   verdict: Verdict;
   manifest: SourceManifest;
@@ -243,22 +266,33 @@ const outDir = (runId: string) => `trader-v4/runs/${runId}/experiments/state_con
  * manifest).
  */
 export async function buildPreTrainingArtifacts(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks = {}): Promise<PreTraining> {
-  return preTraining(inputs, params, hooks, new Stages(hooks), []);
+  const stages = new Stages(hooks);
+  const log: string[] = [];
+  const data = await buildDataset(inputs, params, hooks, stages, log);
+  const { train, manifest, manifestArtifact } = await stages.run('artifacts', () => trainArtifacts(data.stateFrame, data.manifestInput));
+  const features = await stateFeatureArtifacts(data.stateFrame);
+  emitLine(log, hooks, datasetWrittenLine(data.params, data.stateFrame));
+  return { params: data.params, stateFrame: data.stateFrame, artifacts: [train, manifestArtifact, ...features], manifest, frozenScores: data.frozenScores, pathStats: data.pathStats, stageMs: stages.ms, log };
 }
 
-async function preTraining(
+function emitLine(log: string[], hooks: StateContinueHooks, line: string): void {
+  log.push(line);
+  hooks.log?.(line);
+}
+
+function datasetWrittenLine(params: ResolvedParams, stateFrame: Frame): string {
+  const splitCounts = Object.fromEntries(valueCounts(stateFrame, 'split_id'));
+  return `trader.training.state_continue_dataset_written runId=${params.runId} rowCount=${stateFrame.length} splitCounts=${pyRepr(splitCounts)} path=${outDir(params.runId)}/state_continue_train.parquet`;
+}
+
+async function buildDataset(
   inputs: BaselineInputs,
   rawParams: StateContinueParams,
   hooks: StateContinueHooks,
   stages: Stages,
   log: string[],
-  /** Called with the state frame before the pre-training artifacts are written (to start the fits meanwhile). */
-  onStateFrame?: (stateFrame: Frame, params: ResolvedParams) => void,
-): Promise<PreTraining> {
-  const emit = (line: string) => {
-    log.push(line);
-    hooks.log?.(line);
-  };
+): Promise<Dataset> {
+  const emit = (line: string) => emitLine(log, hooks, line);
   const progress = hooks.progress ?? (() => {});
   const params = resolveParams(rawParams);
   checkPricePlan(inputs);
@@ -316,9 +350,12 @@ async function preTraining(
     return frame;
   });
 
-  onStateFrame?.(stateFrame, params);
-  const pre = await stages.run('artifacts', () =>
-    preTrainingArtifacts(stateFrame, {
+  return {
+    params,
+    stateFrame,
+    frozenScores: scores,
+    pathStats: stats,
+    manifestInput: {
       runId: params.runId,
       baselineRunId: inputs.baselineRunId,
       ages: params.ages,
@@ -332,21 +369,7 @@ async function preTraining(
       huberMaxIter: params.huberMaxIter,
       regressionTargetClipBps: params.regressionTargetClipBps,
       marketFeatureCount: inputs.featureOrder.length,
-    }),
-  );
-  const splitCounts = Object.fromEntries(valueCounts(stateFrame, 'split_id'));
-  emit(
-    `trader.training.state_continue_dataset_written runId=${params.runId} rowCount=${stateFrame.length} splitCounts=${pyRepr(splitCounts)} path=${outDir(params.runId)}/state_continue_train.parquet`,
-  );
-  return {
-    params,
-    stateFrame,
-    artifacts: pre.artifacts,
-    manifest: pre.manifest,
-    frozenScores: scores,
-    pathStats: stats,
-    stageMs: stages.ms,
-    log,
+    },
   };
 }
 
@@ -447,40 +470,17 @@ function plainPy(value: unknown): unknown {
 export async function runStateContinue(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks = {}): Promise<StateContinueOutcome> {
   const stages = new Stages(hooks);
   const log: string[] = [];
-  const emit = (line: string) => {
-    log.push(line);
-    hooks.log?.(line);
-  };
+  const emit = (line: string) => emitLine(log, hooks, line);
   const progress = hooks.progress ?? (() => {});
-  const trainingParams = (params: ResolvedParams): TrainingParams => trainingParamsOf(inputs, params);
-  // With a worker pool, the fits start as soon as the state frame exists and run while this thread writes the
-  // train parquet (the seed writes it first; the artifacts and the log come out the same). Planning errors (a
-  // side without fit_inner rows) surface in train_fits, where they would have come.
-  let started: { plans: ReturnType<typeof planSideModels>['plans']; tasks: FitTask[]; fits: Promise<FitResult[]> } | { error: unknown } | null = null;
-  const startFits = (stateFrame: Frame, params: ResolvedParams) => {
-    if (!hooks.runFits) return;
-    try {
-      const { plans, tasks } = planSideModels(stateFrame, trainingParams(params));
-      progress({ stage: 'train_fits', done: 0, total: tasks.length });
-      const fits = hooks.runFits(tasks);
-      fits.catch(() => {}); // awaited in train_fits; a failure meanwhile must not be an unhandled rejection
-      started = { plans, tasks, fits };
-    } catch (error) {
-      started = { error };
-    }
-  };
-  const pre = await preTraining(inputs, rawParams, hooks, stages, log, startFits);
-  const { params, stateFrame } = pre;
-  const training = trainingParams(params);
+  const data = await buildDataset(inputs, rawParams, hooks, stages, log);
+  const { params, stateFrame } = data;
+  const training = trainingParamsOf(inputs, params);
 
   const { plans, tasks, fits } = await stages.run('train_fits', async () => {
-    const early = started as typeof started;
-    if (early && 'error' in early) throw early.error;
-    const { plans, tasks } = early ?? planSideModels(stateFrame, training);
-    if (!early) progress({ stage: 'train_fits', done: 0, total: tasks.length });
+    const { plans, tasks } = planSideModels(stateFrame, training);
+    progress({ stage: 'train_fits', done: 0, total: tasks.length });
     let fits: FitResult[];
-    if (early) fits = await early.fits;
-    else if (hooks.runFits) fits = await hooks.runFits(tasks);
+    if (hooks.runFits) fits = await hooks.runFits(tasks);
     else {
       fits = [];
       for (const task of tasks) {
@@ -505,18 +505,55 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     });
   });
 
-  const { artifacts, verdict, predictions, report } = await stages.run('artifacts', async () => {
+  // The verdict, its report and the JSON artifacts that need no parquet bytes (the report reads the manifest's
+  // counts and parameters, not the train parquet's hash, which experiment_manifest.json gets once it is written).
+  const { verdict, report, predictions, ready } = await stages.run('verdict', async () => {
+    progress({ stage: 'verdict', done: 0, total: 1 });
     const predictions = predictionsFrame(stateFrame, parts);
     const verdict = buildVerdict(results);
-    const report = buildReport(params.runId, inputs.baselineRunId, pre.manifest, results, verdict, trainManifest(inputs));
-    const post = await postTrainingArtifacts(predictions, results, verdict, report);
-    return { artifacts: [...pre.artifacts, ...post], verdict, predictions, report };
+    const reportManifest = buildSourceManifest({ ...data.manifestInput, datasetHash: '' }, stateFrame);
+    const report = buildReport(params.runId, inputs.baselineRunId, reportManifest, results, verdict, trainManifest(inputs));
+    const ready = [...(await stateFeatureArtifacts(stateFrame)), ...verdictArtifacts(results, verdict, report)];
+    progress({ stage: 'verdict', done: 1, total: 1 });
+    return { verdict, report, predictions, ready };
   });
-  emit(`trader.training.state_continue_experiment_finished runId=${params.runId} report=${outDir(params.runId)}/state_continue_experiment_report.md`);
 
   const fitRecords: FitRecord[] = tasks.map((task) => {
     const f = byKey.get(task.key)!;
     return { key: task.key, resultKey: task.resultKey, model: task.model, rows: task.rows, cols: task.cols, iterations: f.iterations, converged: f.converged, objective: f.objective, backend: f.backend, ms: f.ms };
   });
-  return { artifacts, results, verdict, manifest: pre.manifest, stateFrame, predictions, stageMs: stages.ms, fits: fitRecords, log, report, params, frozenScores: pre.frozenScores };
+  let written: Promise<Artifact[]> | null = null;
+  const outcome: StateContinueOutcome = {
+    artifacts: inSeedOrder(ready),
+    results,
+    verdict,
+    manifest: buildSourceManifest({ ...data.manifestInput, datasetHash: '' }, stateFrame),
+    stateFrame,
+    predictions,
+    stageMs: stages.ms,
+    fits: fitRecords,
+    log,
+    report,
+    params,
+    frozenScores: data.frozenScores,
+    writeArtifacts() {
+      // The parquet files are written after the verdict: the seed's own timing leaves parquet I/O out too, and
+      // the page shows the verdict while they are written (the run is stored once they are).
+      written ??= stages.run('artifacts', async () => {
+        progress({ stage: 'artifacts', done: 0, total: 3 });
+        const { train, manifest, manifestArtifact } = await trainArtifacts(stateFrame, data.manifestInput);
+        emit(datasetWrittenLine(params, stateFrame));
+        progress({ stage: 'artifacts', done: 2, total: 3 });
+        const predictionsArtifact = await parquetArtifact('state_continue_predictions.parquet', predictions);
+        emit(`trader.training.state_continue_experiment_finished runId=${params.runId} report=${outDir(params.runId)}/state_continue_experiment_report.md`);
+        progress({ stage: 'artifacts', done: 3, total: 3 });
+        outcome.manifest = manifest;
+        outcome.artifacts = inSeedOrder([...ready, train, manifestArtifact, predictionsArtifact]);
+        return outcome.artifacts;
+      });
+      return written;
+    },
+  };
+  if (!hooks.deferArtifacts) await outcome.writeArtifacts();
+  return outcome;
 }
