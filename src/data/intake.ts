@@ -90,6 +90,17 @@ async function bytesOf(data: Blob | Uint8Array): Promise<Uint8Array> {
   return data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
 }
 
+/** The promise cached under `key`, started by `start` on first use (its rejection is handled where awaited). */
+function memo<K, V>(cache: Map<K, Promise<V>>, key: K, start: () => Promise<V>): Promise<V> {
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = start();
+    promise.catch(() => {});
+    cache.set(key, promise);
+  }
+  return promise;
+}
+
 /**
  * Recognises a baseline run among dropped files. Pure and synchronous; zips must be expanded first
  * (`recognizeDropped` does that).
@@ -193,9 +204,13 @@ export function parsePythonJson(text: string): unknown {
   }
 }
 
-async function readJson(file: BaselineFile, problems: InputProblem[]): Promise<{ ok: true; value: unknown } | { ok: false }> {
+async function readJson(
+  file: BaselineFile,
+  problems: InputProblem[],
+  read: (file: BaselineFile) => Promise<Uint8Array> = (f) => bytesOf(f.data),
+): Promise<{ ok: true; value: unknown } | { ok: false }> {
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(await bytesOf(file.data));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(await read(file));
     return { ok: true, value: parsePythonJson(text) };
   } catch (error) {
     problems.push({ file: file.runPath, message: `is not valid JSON (${(error as Error).message})` });
@@ -278,10 +293,11 @@ async function checkParquet(
   rules: Record<string, ColumnRule>,
   featureColumns: string[] | null,
   problems: InputProblem[],
+  footerOf: (file: BaselineFile) => Promise<{ rowCount: number; columns: FooterColumn[] }>,
 ): Promise<void> {
   let footer: { rowCount: number; columns: FooterColumn[] };
   try {
-    footer = await parquetSchemaAsync(file.data, file.runPath);
+    footer = await footerOf(file);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems.map((p) => ({ ...p, file: file.runPath })));
@@ -459,29 +475,42 @@ export async function validateBaseline(set: BaselineFileSet): Promise<InputProbl
     }
   }
 
+  // Every read starts now, side by side (each read of a dropped File is a round trip to the browser, ~20 ms);
+  // the checks below take the results in their order, so the problems are listed as before.
+  const reads = new Map<BaselineFile, Promise<Uint8Array>>();
+  const read = (file: BaselineFile) => memo(reads, file, () => bytesOf(file.data));
+  const footers = new Map<BaselineFile, Promise<{ rowCount: number; columns: FooterColumn[] }>>();
+  const footerOf = (file: BaselineFile) => memo(footers, file, () => parquetSchemaAsync(file.data, file.runPath));
+  for (const role of ['featureOrder', 'pricePlan', 'splitManifest', 'directionOnnx', 'entryOnnx', 'modelTrainManifest'] as const) {
+    const file = files[role];
+    if (file) void read(file);
+  }
+  for (const file of [files.featureFrame, files.entryLabels]) if (file) void footerOf(file);
+
   let featureOrder: string[] | null = null;
   if (files.featureOrder) {
-    const parsed = await readJson(files.featureOrder, problems);
+    const parsed = await readJson(files.featureOrder, problems, read);
     if (parsed.ok) featureOrder = checkFeatureOrder(parsed.value, problems);
   }
   if (files.pricePlan) {
-    const parsed = await readJson(files.pricePlan, problems);
+    const parsed = await readJson(files.pricePlan, problems, read);
     if (parsed.ok) checkPricePlan(parsed.value, problems);
   }
   let replay: BaselineFile | null = null;
   if (files.splitManifest) {
-    const parsed = await readJson(files.splitManifest, problems);
+    const parsed = await readJson(files.splitManifest, problems, read);
     if (parsed.ok) replay = findReplay(set, parsed.value, problems);
   }
-  if (files.featureFrame) await checkParquet(files.featureFrame, FEATURE_FRAME_RULES, featureOrder, problems);
-  if (files.entryLabels) await checkParquet(files.entryLabels, ENTRY_LABEL_RULES, null, problems);
-  if (replay) await checkParquet(replay, REPLAY_RULES, null, problems);
+  if (replay) void footerOf(replay);
+  if (files.featureFrame) await checkParquet(files.featureFrame, FEATURE_FRAME_RULES, featureOrder, problems, footerOf);
+  if (files.entryLabels) await checkParquet(files.entryLabels, ENTRY_LABEL_RULES, null, problems, footerOf);
+  if (replay) await checkParquet(replay, REPLAY_RULES, null, problems, footerOf);
 
   for (const role of ['directionOnnx', 'entryOnnx'] as const) {
     const file = files[role];
     if (!file) continue;
     try {
-      const model = readOnnx(await bytesOf(file.data), file.runPath);
+      const model = readOnnx(await read(file), file.runPath);
       checkOnnx(role, model.initializers, featureOrder ? featureOrder.length : null, problems);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
@@ -489,7 +518,7 @@ export async function validateBaseline(set: BaselineFileSet): Promise<InputProbl
     }
   }
   if (files.modelTrainManifest) {
-    const parsed = await readJson(files.modelTrainManifest, problems);
+    const parsed = await readJson(files.modelTrainManifest, problems, read);
     if (parsed.ok) checkTrainManifest(parsed.value, problems);
   }
   return problems;

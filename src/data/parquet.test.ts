@@ -344,6 +344,15 @@ describe('readParquetAsync (Blob/File input)', () => {
     expect(projected.columns.ts_ns).toEqual(sync.columns.ts_ns);
     expect(await parquetSchemaAsync(blob, file)).toEqual(parquetSchema(bytes, file));
   });
+  it('reads a footer larger than the tail it reads first (a wide file) with one more read', async () => {
+    const names = Array.from({ length: 1500 }, (_, i) => `feature_with_a_long_name_${i}`);
+    const wide = writeParquet({ length: 2, names, columns: Object.fromEntries(names.map((n) => [n, { kind: 'number', type: 'float64', values: new Float64Array([1, 2]) }])) } as Frame);
+    const footerLength = new DataView(wide.buffer, wide.byteOffset + wide.byteLength - 8, 4).getUint32(0, true);
+    expect(footerLength).toBeGreaterThan(64 * 1024);
+    const schema = await parquetSchemaAsync(new Blob([wide as Uint8Array<ArrayBuffer>]), 'wide.parquet');
+    expect(schema).toEqual(parquetSchema(wide, 'wide.parquet'));
+    expect(schema.columns.map((c) => c.name)).toEqual(names);
+  });
   it('refuses what readParquet refuses, naming the file', async () => {
     const truncated = new Blob([bytes.slice(0, bytes.length - 50)]);
     await expect(readParquetAsync(truncated, 'replay.parquet', { maxInMemoryBytes: 0 })).rejects.toThrowError(/^replay\.parquet: cannot read parquet: .*truncated/);

@@ -322,6 +322,9 @@ async function withPanicGuard<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** How much of a file's end is read at once to find its footer (a footer larger than this costs one more read). */
+const FOOTER_GUESS_BYTES = 64 * 1024;
+
 /** parquetSchema for a Blob/File: reads the first 4 and last bytes only (a 1 GB file costs a few kB). */
 export async function parquetSchemaAsync(data: Blob | Uint8Array, file: string): Promise<ParquetSchema> {
   if (data instanceof Uint8Array) return parquetSchema(data, file);
@@ -329,8 +332,13 @@ export async function parquetSchemaAsync(data: Blob | Uint8Array, file: string):
   try {
     const size = data.size;
     if (size < 12) return parquetSchema(await slice(0, size), file);
-    const footerLength = checkEnvelope(await slice(0, 4), await slice(size - 8, size), size);
-    const footer = decodeFooter(await slice(size - 8 - footerLength, size - 8));
+    // The head and a tail that holds most footers, read side by side (each read of a File is a round trip).
+    const tailStart = Math.max(4, size - FOOTER_GUESS_BYTES);
+    const [head, tail] = await Promise.all([slice(0, 4), slice(tailStart, size)]);
+    const footerLength = checkEnvelope(head, tail.subarray(tail.length - 8), size);
+    const footerStart = size - 8 - footerLength;
+    const footerBytes = footerStart >= tailStart ? tail.subarray(footerStart - tailStart, tail.length - 8) : await slice(footerStart, size - 8);
+    const footer = decodeFooter(footerBytes);
     return { rowCount: footer.rowCount, columns: footer.columns, rowGroupCount: footer.rowGroupCount };
   } catch (error) {
     if (error instanceof InputError) throw error;
