@@ -166,6 +166,12 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
     await close();
     throw error;
   }
+  // As a user would, hand the page files once it has started (its worker and decoder loaded: main[data-ready]),
+  // not while its modules are still being compiled; a page that never says so is driven all the same.
+  await page
+    .locator('main[data-ready="true"]')
+    .waitFor({ state: 'attached', timeout: 30_000 })
+    .catch(() => log('the page did not report itself ready within 30 s; going on'));
 
   return {
     server,
@@ -266,10 +272,13 @@ export async function setField(page: Page, id: string, value: string | number): 
 }
 
 export async function fillStateContinueParams(page: Page, values: StateContinueParamValues): Promise<void> {
-  for (const [key, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    await setField(page, STATE_CONTINUE_PARAM_IDS[key as keyof typeof STATE_CONTINUE_PARAM_IDS], value);
-  }
+  const wanted = Object.entries(values)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ({ id: STATE_CONTINUE_PARAM_IDS[key as keyof typeof STATE_CONTINUE_PARAM_IDS], value: String(value) }));
+  await page.locator(`#${wanted[0]?.id ?? 'run-button'}`).waitFor({ state: 'attached' });
+  // What the fields hold, in one round trip; only those that differ are set.
+  const current = await page.evaluate((ids) => ids.map((id) => (document.getElementById(id) as HTMLInputElement | null)?.value ?? null), wanted.map((w) => w.id));
+  for (const [i, { id, value }] of wanted.entries()) if (current[i] !== value) await setField(page, id, value);
 }
 
 /**

@@ -118,6 +118,9 @@ class Workbench {
     this.notice = `A worker stopped and will be restarted: ${error.message}`;
   });
 
+  /** The page has started: settings read, runs listed, the pipeline worker's decoder loaded (`main[data-ready]`). */
+  ready = $state(false);
+
   async init(): Promise<void> {
     try {
       const settings = await loadSettings();
@@ -131,8 +134,9 @@ class Workbench {
     // The pipeline worker starts with the page (its module and parquet decoder load while the user picks files);
     // left idle it is ended like any other time. A failure here shows up, with its message, at the drop. A shared
     // verdict link only reads: no worker for it.
-    if (!this.shared) this.pipeline.call('warm', {}).catch(() => {});
-    await Promise.all([this.refreshRuns(), this.refreshStorage()]);
+    const warm = this.shared ? Promise.resolve() : this.pipeline.call('warm', {}).catch(() => {});
+    await Promise.all([this.refreshRuns(), this.refreshStorage(), warm]);
+    this.ready = true;
   }
 
   /** A verdict link (`#verdict=…`) opens the read-only shared view; nothing from it is stored. */
@@ -229,8 +233,7 @@ class Workbench {
     this.form = { ...defaultForm(), backend: this.backend };
   }
 
-  async startRun(): Promise<void> {
-    if (this.runState === 'running') return;
+  async startRun(): Promise<void> {if (this.runState === 'running') return;
     if (this.storing) {
       this.runMessage = 'Storing the last run before starting…';
       await this.storing;

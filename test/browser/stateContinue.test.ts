@@ -109,7 +109,8 @@ describe.sequential('state-continue in the page', () => {
     // The verdict ended total_ms; the parquet files were written after it, and the run stored with them.
     expect(Object.keys(record.stage_timings_ms)).toEqual(expect.arrayContaining(['metrics', 'verdict', 'artifacts', 'insights', 'onnx_cross_check']));
     const written = record.log.findIndex((line) => line.startsWith('trader.training.state_continue_dataset_written'));
-    expect(written).toBeGreaterThan(record.log.findLastIndex((line) => line.startsWith('trader.training.state_continue_model_trained')));
+    const trained = record.log.map((line, i) => (line.startsWith('trader.training.state_continue_model_trained') ? i : -1));
+    expect(written).toBeGreaterThan(Math.max(...trained));
     // the ONNX graphs were run by onnxruntime-web in the pipeline worker after the verdict and agree with their initializers
     expect(record.log.filter((line) => line.startsWith('frozen scores: onnxruntime agrees'))).toHaveLength(5);
     expect(record.fits).toHaveLength(8);
