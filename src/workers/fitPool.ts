@@ -1,7 +1,8 @@
 /**
  * A pool of fit workers (the machine has 2 cores: two workers fitting different models at once is the way to use
- * both, BROWSER.md). Jobs are handed out in order as workers free up; the first failure or a cancel ends every
- * worker of the pool. Workers are ended once the jobs are done (idle workers hold wasm memory for nothing).
+ * both, BROWSER.md). Jobs are handed out largest first (rows × columns) as workers free up, so the longest fits do
+ * not come last on one worker while the other idles; results keep the jobs' order. The first failure or a cancel
+ * ends every worker of the pool. Workers are ended once the jobs are done (idle workers hold wasm memory for nothing).
  */
 import { CancelledError } from '../core/errors.ts';
 import { WorkerClient, type HostContext, type WorkerLike } from './client.ts';
@@ -21,13 +22,14 @@ export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], contex
   context.signal.addEventListener('abort', onOuterAbort, { once: true });
   if (context.signal.aborted) stop.abort(new CancelledError());
   const owners = bufferOwners(jobs);
+  const order = dispatchOrder(jobs);
   let next = 0;
   let firstError: Error | null = null;
 
   const lane = async (client: WorkerClient<FitApi>) => {
     while (!stop.signal.aborted) {
-      const index = next++;
-      if (index >= jobs.length) return;
+      if (next >= order.length) return;
+      const index = order[next++];
       const job = jobs[index];
       // Move (not copy) the buffers that no other job still needs.
       const transfer = movableBuffers(job, owners);
@@ -50,6 +52,16 @@ export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], contex
   if (context.signal.aborted) throw new CancelledError();
   if (firstError) throw firstError;
   return results;
+}
+
+/**
+ * Job indexes largest first (rows × columns; ties keep their order, so a side's classifier and regressor, which
+ * share their matrix, stay together): the cost of an iteration. Replaying the L bench's eight fit times, the two
+ * workers end 8.5 s after the start instead of 8.9 s (half the sum: 8.4 s).
+ */
+export function dispatchOrder(jobs: FitJob[]): number[] {
+  const size = (job: FitJob) => job.task.rows * job.task.cols;
+  return jobs.map((_, i) => i).sort((a, b) => size(jobs[b]) - size(jobs[a]) || a - b);
 }
 
 /** How many jobs reference each ArrayBuffer (two models of one side and feature set share their matrix). */
