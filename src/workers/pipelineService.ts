@@ -26,8 +26,8 @@ export interface PipelineCore<FileSet = unknown> {
   validate(set: FileSet): Promise<InputProblem[]>;
   /** What each dropped file was taken for, with the fingerprints (name, size, SHA-256) of the files the run reads. */
   detect(set: FileSet): Promise<DetectedFile[]>;
-  /** Validate (one InputError listing every problem) and load; `progress` hears of each piece of a large parquet. */
-  load(set: FileSet, hooks?: { progress?: (file: string, done: number, total: number) => void; log?: (line: string) => void }): Promise<BaselineInputs>;
+  /** Validate (one InputError listing every problem; not again when `validated`) and load; `progress` hears of each piece of a large parquet. */
+  load(set: FileSet, hooks?: { progress?: (file: string, done: number, total: number) => void; log?: (line: string) => void; validated?: boolean }): Promise<BaselineInputs>;
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
   /** The run's stage that needs no parameter (frozen scores, entry set), begun as soon as the inputs are loaded. */
   startFrozenStage(inputs: BaselineInputs): FrozenStage;
@@ -122,7 +122,8 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
     started.baseline = (async () => {
       await core.ensureWasm();
       const t0 = performance.now();
-      const baseline = await core.load(set, { progress: (file, done, total) => started.progress?.(file, done, total), log: (line) => started.log.push(line) });
+      // validated by the check that started this work
+      const baseline = await core.load(set, { validated: true, progress: (file, done, total) => started.progress?.(file, done, total), log: (line) => started.log.push(line) });
       started.loadMs = performance.now() - t0;
       return baseline;
     })();
