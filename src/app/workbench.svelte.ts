@@ -233,7 +233,8 @@ class Workbench {
     this.form = { ...defaultForm(), backend: this.backend };
   }
 
-  async startRun(): Promise<void> {if (this.runState === 'running') return;
+  async startRun(): Promise<void> {
+    if (this.runState === 'running') return;
     if (this.storing) {
       this.runMessage = 'Storing the last run before starting…';
       await this.storing;
@@ -618,10 +619,9 @@ class Workbench {
   }
 }
 
-/** `promise`, or a CancelledError as soon as `signal` aborts (the listener goes away either way). */
 /**
- * What follows a finished run, in order: its parquet artifacts (then the run is stored), the report's plots, the onnxruntime cross-check of the frozen scores,
- * and, when a fit ran in float32, the float64 check.
+ * What follows a finished run, in order: its parquet artifacts (then the run is stored), the report's plots, the
+ * onnxruntime cross-check of the frozen scores and, when a fit ran in float32, the float64 check.
  */
 function followUpKinds(float32: boolean): FollowUpKind[] {
   return float32 ? ['artifacts', 'insights', 'cross_check', 'float64'] : ['artifacts', 'insights', 'cross_check'];
@@ -629,6 +629,7 @@ function followUpKinds(float32: boolean): FollowUpKind[] {
 
 const FOLLOW_UP_NAMES: Record<FollowUpKind, string> = { artifacts: 'parquet artifacts', insights: 'insights', cross_check: 'onnxruntime cross-check', float64: 'float64 check' };
 
+/** `promise`, or a CancelledError as soon as `signal` aborts (the listener goes away either way). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancelledError());
