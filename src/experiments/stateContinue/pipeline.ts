@@ -507,7 +507,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
 
   // The verdict, its report and the JSON artifacts that need no parquet bytes (the report reads the manifest's
   // counts and parameters, not the train parquet's hash, which experiment_manifest.json gets once it is written).
-  const { verdict, report, predictions, ready } = await stages.run('verdict', async () => {
+  const { verdict, report, predictions, ready, reportManifest } = await stages.run('verdict', async () => {
     progress({ stage: 'verdict', done: 0, total: 1 });
     const predictions = predictionsFrame(stateFrame, parts);
     const verdict = buildVerdict(results);
@@ -515,7 +515,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     const report = buildReport(params.runId, inputs.baselineRunId, reportManifest, results, verdict, trainManifest(inputs));
     const ready = [...(await stateFeatureArtifacts(stateFrame)), ...verdictArtifacts(results, verdict, report)];
     progress({ stage: 'verdict', done: 1, total: 1 });
-    return { verdict, report, predictions, ready };
+    return { verdict, report, predictions, ready, reportManifest };
   });
 
   const fitRecords: FitRecord[] = tasks.map((task) => {
@@ -527,7 +527,8 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     artifacts: inSeedOrder(ready),
     results,
     verdict,
-    manifest: buildSourceManifest({ ...data.manifestInput, datasetHash: '' }, stateFrame),
+    // dataset_hash_sha256 is filled in once the train parquet is written (writeArtifacts)
+    manifest: reportManifest,
     stateFrame,
     predictions,
     stageMs: stages.ms,
