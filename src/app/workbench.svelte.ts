@@ -136,6 +136,8 @@ class Workbench {
     // verdict link only reads: no worker for it.
     const warm = this.shared ? Promise.resolve() : this.pipeline.call('warm', {}).catch(() => {});
     await Promise.all([this.refreshRuns(), this.refreshStorage(), warm]);
+    // The fit workers start too: each warms up on a small made-up fit (fitService.warmUpFits) while the page is idle.
+    if (!this.shared) prewarmFitWorkers();
     this.ready = true;
   }
 
@@ -324,6 +326,8 @@ class Workbench {
     // An attempt refused before any work (the intake's problems, parameters that do not parse) ran nothing and is
     // not kept; bad input found while running (a column that will not decode) is kept as an input-error run.
     const refusedBeforeWork = status === 'input-error' && !workStarted;
+    // The pool ended its fit workers with the fits: the next run's start now, warming up while the page is idle.
+    if (workStarted) prewarmFitWorkers();
     if (status === 'ok' && outcome) {
       // The verdict is shown now; the run is stored once its parquet artifacts are written (runFollowUps).
       const float32 = run.fits.some((f) => f.backend !== 'cpu');

