@@ -365,3 +365,10 @@ describe('readParquetAsync (Blob/File input)', () => {
     expect(output.trim()).toBe('ParquetDecoderPanic: corrupt.parquet: cannot read parquet: the decoder crashed on this file (unreachable); it is malformed or uses a feature the decoder does not support');
   });
 });
+
+describe('warmUpParquet', () => {
+  it('writes and reads back its made-up baseline-shaped frame without error', async () => {
+    const { warmUpParquet } = await import('./decoderWarmUp.ts');
+    expect(() => warmUpParquet(1024)).not.toThrow();
+  });
+});

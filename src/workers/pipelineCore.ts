@@ -3,6 +3,7 @@
  * object runs in the browser worker and in Node tests; only `ensureWasm` differs (a no-op in Node).
  */
 import { ensureParquetWasm } from '../data/parquetInit.ts';
+import { warmUpParquet } from '../data/decoderWarmUp.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
 import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage } from '../experiments/stateContinue/pipeline.ts';
 import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
@@ -16,6 +17,7 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
   const openReader = decodeWorkerReaders();
   return {
     ensureWasm: ensureParquetWasm,
+    warmUp: warmUpParquet,
     recognize: (files) => recognizeDropped(files.map((f) => ({ path: f.path, data: f.file }))),
     baselineRunId: (set) => set.baselineRunId,
     validate: validateBaseline,

@@ -19,6 +19,8 @@ import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, typ
 export interface PipelineCore<FileSet = unknown> {
   /** Browser wasm init (parquet-wasm); a no-op in Node. */
   ensureWasm(): Promise<void>;
+  /** Run the parquet path once on made-up data, so that the first real decode is not the engine's first (optional). */
+  warmUp?(): void;
   /** Recognise the run among the dropped files (expanding a .zip). */
   recognize(files: DroppedFile[]): Promise<FileSet>;
   baselineRunId(set: FileSet): string;
@@ -142,6 +144,14 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   return {
     async warm() {
       await core.ensureWasm();
+      // a drop that came first is not delayed by the warm-up; a failed warm-up costs nothing but itself
+      if (!ahead) {
+        try {
+          core.warmUp?.();
+        } catch {
+          /* the run reports any real decoder problem */
+        }
+      }
       return null;
     },
 
