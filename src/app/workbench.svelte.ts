@@ -134,7 +134,13 @@ class Workbench {
     // The pipeline worker starts with the page (its module and parquet decoder load while the user picks files);
     // left idle it is ended like any other time. A failure here shows up, with its message, at the drop. A shared
     // verdict link only reads: no worker for it.
-    const warm = this.shared ? Promise.resolve() : this.pipeline.call('warm', {}).catch(() => {});
+    // The demo run (bundled, same origin) is what the pipeline worker warms its stages up on.
+    const warm = this.shared
+      ? Promise.resolve()
+      : fetchDemo(new URL('./', document.baseURI))
+          .catch(() => undefined)
+          .then((demo) => this.pipeline.call('warm', { demo }))
+          .catch(() => {});
     await Promise.all([this.refreshRuns(), this.refreshStorage(), warm]);
     // The fit workers start too: each warms up on a small made-up fit (fitService.warmUpFits) while the page is idle.
     if (!this.shared) prewarmFitWorkers();

@@ -321,6 +321,36 @@ describe('pipeline worker + fit pool', () => {
     await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
   });
 
+  it('the page-start warm-up (stages on a small run) leaves the next run the same; files arriving stop it', async () => {
+    const inline = await runStateContinue(loadBaselineDir(FIXTURE), params);
+    const client = pipelineClient();
+    await client.call('warm', { demo: droppedFixture() });
+    const report = await client.call('intake', { files: droppedFixture() });
+    const outcome = await client.call('run', { files: droppedFixture(), params, fingerprints: report.files.filter((f) => f.role !== null).map(inputFingerprint) });
+    const all = inSeedOrder([...outcome.artifacts, ...((await client.call('followUp', { what: 'artifacts' })).artifacts ?? [])]);
+    for (const [i, a] of all.entries()) expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+
+    // A drop while warming: the warm-up is given up (its signal aborted, or not started) and the check answers.
+    const seen: boolean[] = [];
+    const warmingCore: typeof realCore = {
+      ...nodeCore,
+      warmUpStages: async (inputs, signal) => {
+        await realCore.warmUpStages!(inputs, signal);
+        seen.push(signal.aborted);
+      },
+    };
+    const second = new WorkerClient<PipelineApi>(() => {
+      const w = channelWorker<PipelineApi>(pipelineHandlers(warmingCore));
+      workers.push(w);
+      return w;
+    }, { name: 'pipeline' });
+    const warming = second.call('warm', { demo: droppedFixture() });
+    const checked = await second.call('intake', { files: droppedFixture() });
+    expect(checked.problems).toEqual([]);
+    await warming;
+    expect(seen.every((aborted) => aborted)).toBe(true);
+  });
+
   it('bad parameters come back as an InputError naming the parameter', async () => {
     const client = pipelineClient();
     const error = await client.call('run', { files: droppedFixture(), params: { ...params, agesMinutes: '5,-1' } }).catch((e: unknown) => e);

@@ -5,7 +5,7 @@
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { warmUpParquet } from '../data/decoderWarmUp.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
-import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage } from '../experiments/stateContinue/pipeline.ts';
+import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage, warmUpStages } from '../experiments/stateContinue/pipeline.ts';
 import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
 import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
@@ -18,6 +18,7 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
   return {
     ensureWasm: ensureParquetWasm,
     warmUp: warmUpParquet,
+    warmUpStages: (inputs, signal) => warmUpStages(inputs, signal),
     recognize: (files) => recognizeDropped(files.map((f) => ({ path: f.path, data: f.file }))),
     baselineRunId: (set) => set.baselineRunId,
     validate: validateBaseline,

@@ -21,6 +21,8 @@ export interface PipelineCore<FileSet = unknown> {
   ensureWasm(): Promise<void>;
   /** Run the parquet path once on made-up data, so that the first real decode is not the engine's first (optional). */
   warmUp?(): void;
+  /** Run the stages once on a small run without fitting (zero coefficients), stopping when `signal` aborts (optional). */
+  warmUpStages?(inputs: BaselineInputs, signal: AbortSignal): Promise<void>;
   /** Recognise the run among the dropped files (expanding a .zip). */
   recognize(files: DroppedFile[]): Promise<FileSet>;
   baselineRunId(set: FileSet): string;
@@ -118,6 +120,8 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   // The last run's frames, for what is computed after its verdict (`followUp`); replaced by the next run.
   let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] } | null = null;
   let ahead: Ahead | null = null;
+  /** Stops the page-start warm-up when files arrive. */
+  let warmingStop: AbortController | null = null;
 
   const startAhead = (set: FileSet): Ahead => {
     const started: Ahead = { key: '', stale: false, baseline: null!, frozen: null!, loadMs: null, log: [], progress: null };
@@ -142,7 +146,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   };
 
   return {
-    async warm() {
+    async warm(request) {
       await core.ensureWasm();
       // a drop that came first is not delayed by the warm-up; a failed warm-up costs nothing but itself
       if (!ahead) {
@@ -152,10 +156,24 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           /* the run reports any real decoder problem */
         }
       }
+      if (request.demo && core.warmUpStages && !ahead) {
+        // the stages once on the demo run, given up at the first drop (checked between stages)
+        const stop = new AbortController();
+        warmingStop = stop;
+        try {
+          const set = await core.recognize(request.demo);
+          if (!ahead) await core.warmUpStages(await core.load(set), stop.signal);
+        } catch {
+          /* a warm-up that fails or is given up costs nothing but itself */
+        } finally {
+          if (warmingStop === stop) warmingStop = null;
+        }
+      }
       return null;
     },
 
     async intake(request) {
+      warmingStop?.abort();
       // The check reads JSON, parquet footers and ONNX only: no parquet decoder needed to answer.
       const set = await core.recognize(request.files);
       // Fingerprinting reads every byte (SHA-256): it runs on while the checked run starts decoding.

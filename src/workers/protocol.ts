@@ -112,7 +112,8 @@ export interface FitJobResult {
 
 export type PipelineApi = {
   /** Get the worker's decoder ready (its wasm compiled) before the first files arrive. */
-  warm: { request: Record<string, never>; response: null };
+  /** Page start: load the decoder and run the pipeline's code once on made-up data / the demo run (`demo`). */
+  warm: { request: { demo?: DroppedFile[] }; response: null };
   intake: { request: { files: DroppedFile[] }; response: IntakeReport };
   run: {
     request: { files: DroppedFile[]; params: StateContinueParams; fingerprints?: InputFingerprint[] };

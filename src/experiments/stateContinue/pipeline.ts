@@ -10,7 +10,7 @@ import { CancelledError, InputError, type InputProblem } from '../../core/errors
 import { outOfMemoryError } from '../../data/outOfMemory.ts';
 import { PyFloat, pyRepr } from '../../core/pyjson.ts';
 import { TUNE_SPLIT } from '../../core/constants.ts';
-import type { Artifact, BaselineInputs, StateContinueParams } from './inputs.ts';
+import { defaultParams, type Artifact, type BaselineInputs, type StateContinueParams } from './inputs.ts';
 import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './frozenScores.ts';
 import { crossCheckFrozenScores } from './onnxCrossCheck.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
@@ -557,4 +557,19 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   };
   if (!hooks.deferArtifacts) await outcome.writeArtifacts();
   return outcome;
+}
+
+/**
+ * The pipeline worker's page-start warm-up on a small run (the demo): every stage up to the verdict once, with
+ * zero coefficients in place of the fits and no parquet written, so that the stages' code is compiled past the
+ * engine's first tiers before a real run. Nothing of it is kept; an abort stops it between stages.
+ */
+export async function warmUpStages(inputs: BaselineInputs, signal: AbortSignal): Promise<void> {
+  const zeroFits = async (tasks: FitTask[]): Promise<FitResult[]> =>
+    tasks.map((task) => ({ key: task.key, model: task.model, coef: new Float64Array(task.cols), intercept: 0, iterations: 0, converged: true, objective: 0, backend: 'cpu', ms: 0 }));
+  try {
+    await runStateContinue(inputs, { ...defaultParams(), runId: 'warm-up' }, { signal, runFits: zeroFits, deferArtifacts: true });
+  } catch (error) {
+    if (!(error instanceof CancelledError)) throw error;
+  }
 }
