@@ -20,7 +20,7 @@ import { executeFit, finishSideModel, planSideModels, predictionsFrame, type Fit
 import { resultsToPy, type Results } from './metrics.ts';
 import { buildVerdict, showPyFloat, verdictToPy, type Verdict } from './verdict.ts';
 import { buildReport, MODEL_TRAIN_MANIFEST_FILE } from './report.ts';
-import { buildSourceManifest, parquetArtifact, stateFeatureArtifacts, trainArtifacts, verdictArtifacts, type SourceManifest, type SourceManifestInput } from './artifacts.ts';
+import { buildSourceManifest, parquetArtifact, preTrainingArtifacts, stateFeatureArtifacts, trainArtifacts, verdictArtifacts, type SourceManifest, type SourceManifestInput } from './artifacts.ts';
 import { inSeedOrder } from '../../core/constants.ts';
 import { parsePyJson } from './pyJsonParse.ts';
 import { compareToFloat64 } from '../../ml/backends/compareToFloat64.ts';
@@ -269,10 +269,9 @@ export async function buildPreTrainingArtifacts(inputs: BaselineInputs, params: 
   const stages = new Stages(hooks);
   const log: string[] = [];
   const data = await buildDataset(inputs, params, hooks, stages, log);
-  const { train, manifest, manifestArtifact } = await stages.run('artifacts', () => trainArtifacts(data.stateFrame, data.manifestInput));
-  const features = await stateFeatureArtifacts(data.stateFrame);
+  const { artifacts, manifest } = await stages.run('artifacts', () => preTrainingArtifacts(data.stateFrame, data.manifestInput));
   emitLine(log, hooks, datasetWrittenLine(data.params, data.stateFrame));
-  return { params: data.params, stateFrame: data.stateFrame, artifacts: [train, manifestArtifact, ...features], manifest, frozenScores: data.frozenScores, pathStats: data.pathStats, stageMs: stages.ms, log };
+  return { params: data.params, stateFrame: data.stateFrame, artifacts, manifest, frozenScores: data.frozenScores, pathStats: data.pathStats, stageMs: stages.ms, log };
 }
 
 function emitLine(log: string[], hooks: StateContinueHooks, line: string): void {
