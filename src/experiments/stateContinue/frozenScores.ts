@@ -6,8 +6,8 @@
  * numpy multiplies in float32 through BLAS; we accumulate in float64 and round once to float32, which lands within
  * ~2e-5 of it (SPEC §6 allows 5e-5).
  */
-import { dotRows } from '../../ml/linear.ts';
 import type { Column, Frame } from '../../data/frame.ts';
+import { dotRows } from '../../ml/linear.ts';
 import { InputError } from '../../core/errors.ts';
 import { DIRECTION_HEAD, ENTRY_HEADS } from '../../core/constants.ts';
 import type { OnnxTensor } from './inputs.ts';
@@ -30,39 +30,57 @@ export interface FrozenScores {
 
 type HeadKind = 'softmax' | 'sigmoid' | 'identity';
 
+/** The activation of each of the entry model's heads (`ENTRY_HEADS`, in that order). */
+const ENTRY_HEAD_KINDS: HeadKind[] = ['sigmoid', 'sigmoid', 'identity', 'identity'];
+
 const NUMERIC_TEXT = /^[+-]?(?:\d+(?:_\d+)*\.?\d*(?:_\d+)*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$/i;
 
-/** `pd.to_numeric(errors="coerce")` of one column's rows, as float64 (NaN where it cannot). */
-function coerceNumbers(column: Column, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
+/** The numbers of a string column's dictionary as `pd.to_numeric(errors="coerce")` reads them (NaN where it cannot). */
+function numbersOfText(dictionary: string[]): Float64Array {
+  return Float64Array.from(dictionary, (text) => {
+    const t = text.trim();
+    if (!NUMERIC_TEXT.test(t)) return NaN;
+    const lower = t.toLowerCase().replace(/_/g, '');
+    if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+    return Number(lower);
+  });
+}
+
+/**
+ * Column j of the float32 design matrix `x` (row-major, `f` columns) for the rows `rows[from..to)`, into x's rows
+ * 0..to-from: `pd.to_numeric(errors="coerce")`, ±Inf/NaN → 0, then `astype(float32)` (the store rounds, and a
+ * float64 beyond float32's range becomes ±Inf, as numpy does). `parsed` is a string column's dictionary as numbers.
+ */
+function designColumn(column: Column, parsed: Float64Array | null, rows: Int32Array, from: number, to: number, x: Float32Array, f: number, j: number): void {
+  const finite = (v: number) => (Number.isFinite(v) ? v : 0);
   switch (column.kind) {
-    case 'number':
-      for (let i = 0; i < rows.length; i++) out[i] = column.values[rows[i]];
-      return out;
-    case 'bool':
-      for (let i = 0; i < rows.length; i++) {
-        const v = column.values[rows[i]];
-        out[i] = v === 255 ? NaN : v;
-      }
-      return out;
-    case 'timestamp':
-      for (let i = 0; i < rows.length; i++) out[i] = column.micros[rows[i]] * 1000;
-      return out;
-    case 'string': {
-      const parsed = column.dictionary.map((text) => {
-        const t = text.trim();
-        if (!NUMERIC_TEXT.test(t)) return NaN;
-        const lower = t.toLowerCase().replace(/_/g, '');
-        if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
-        return Number(lower);
-      });
-      for (let i = 0; i < rows.length; i++) {
-        const code = column.codes[rows[i]];
-        out[i] = code < 0 ? NaN : parsed[code];
-      }
-      return out;
+    case 'number': {
+      const values = column.values;
+      for (let i = from, at = j; i < to; i++, at += f) x[at] = finite(values[rows[i]]);
+      break;
     }
+    case 'bool':
+      for (let i = from, at = j; i < to; i++, at += f) {
+        const v = column.values[rows[i]];
+        x[at] = v === 255 ? 0 : v;
+      }
+      break;
+    case 'timestamp':
+      for (let i = from, at = j; i < to; i++, at += f) x[at] = finite(column.micros[rows[i]] * 1000);
+      break;
+    case 'string':
+      for (let i = from, at = j; i < to; i++, at += f) {
+        const code = column.codes[rows[i]];
+        x[at] = code < 0 ? 0 : finite(parsed![code]);
+      }
+      break;
   }
+}
+
+function featureColumn(feature: Frame, name: string): Column {
+  const column = feature.columns[name];
+  if (!column) throw new InputError(`feature/feature_frame.parquet: missing feature column ${name}`);
+  return column;
 }
 
 /**
@@ -111,19 +129,13 @@ export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Arra
   return Int32Array.from(out);
 }
 
-/** The float32 design matrix of the frozen models: row-major, ±Inf/NaN → 0. */
+/** The float32 design matrix of the frozen models: row-major, ±Inf/NaN → 0 (the onnxruntime cross-check's input). */
 export function frozenDesignMatrix(feature: Frame, rows: Int32Array, featureOrder: string[]): Float32Array {
-  const n = rows.length;
   const f = featureOrder.length;
-  const x = new Float32Array(n * f);
+  const x = new Float32Array(rows.length * f);
   featureOrder.forEach((name, j) => {
-    const column = feature.columns[name];
-    if (!column) throw new InputError(`feature/feature_frame.parquet: missing feature column ${name}`);
-    const values = coerceNumbers(column, rows);
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      x[i * f + j] = Number.isFinite(v) ? v : 0; // astype(float32) rounds; a float64 beyond float32's range becomes ±Inf, as numpy does
-    }
+    const column = featureColumn(feature, name);
+    designColumn(column, column.kind === 'string' ? numbersOfText(column.dictionary) : null, rows, 0, rows.length, x, f, j);
   });
   return x;
 }
@@ -148,17 +160,41 @@ export function checkFrozenHeads(direction: Map<string, OnnxTensor>, entry: Map<
   for (const name of ENTRY_HEADS) head(entry, ENTRY_FILE, name, f, 1);
 }
 
-/** z[i] = Σ_j x[i, j]·W[j, k] (j ascending, float64): the plain loop's bits (`dotRows`). */
-function headColumn(x: Float32Array, n: number, f: number, w: Float32Array, width: number, k: number): Float64Array {
-  const wk = new Float64Array(f);
-  for (let j = 0; j < f; j++) wk[j] = w[j * width + k];
-  return dotRows(x, n, f, wk, new Float64Array(n));
+/** Rows per block of the head sums: a block of the float32 design matrix stays in the cache for every head. */
+const SCORE_BLOCK_ROWS = 1024;
+
+/**
+ * z[k][i] = Σ_j x[i, j]·W[k][j] over the rows `rows` for every head column k, by `dotRows` over the float32
+ * design matrix (j ascending, float64: the bits of the plain loop). The matrix is made and used one block of rows
+ * at a time (the whole of it was hundreds of MB on a large run, filled one column at a time across all its rows).
+ */
+function headSums(feature: Frame, rows: Int32Array, featureOrder: string[], weights: Float64Array[]): Float64Array[] {
+  const n = rows.length;
+  const f = featureOrder.length;
+  const columns = featureOrder.map((name) => featureColumn(feature, name));
+  const parsed = columns.map((c) => (c.kind === 'string' ? numbersOfText(c.dictionary) : null));
+  const sums = weights.map(() => new Float64Array(n));
+  const x = new Float32Array(SCORE_BLOCK_ROWS * f);
+  for (let from = 0; from < n; from += SCORE_BLOCK_ROWS) {
+    const to = Math.min(n, from + SCORE_BLOCK_ROWS);
+    const len = to - from;
+    for (let j = 0; j < f; j++) designColumn(columns[j], parsed[j], rows, from, to, x, f, j);
+    for (let k = 0; k < weights.length; k++) dotRows(x, len, f, weights[k], sums[k].subarray(from, to));
+  }
+  return sums;
 }
 
-/** out[i, :] = activation(x[i, :]·W + B), float32 results. */
-function scoreHead(x: Float32Array, n: number, f: number, w: Float32Array, b: Float32Array, width: number, kind: HeadKind): Float32Array[] {
+/** Head column k's weights W[:, k] as float64. */
+function headWeights(w: Float32Array, f: number, width: number, k: number): Float64Array {
+  const wk = new Float64Array(f);
+  for (let j = 0; j < f; j++) wk[j] = w[j * width + k];
+  return wk;
+}
+
+/** out[i, :] = activation(z[i, :] + B), float32 results, from the head's sums. */
+function scoreHead(sums: Float64Array[], n: number, b: Float32Array, kind: HeadKind): Float32Array[] {
+  const width = sums.length;
   const outs = Array.from({ length: width }, () => new Float32Array(n));
-  const sums = Array.from({ length: width }, (_, k) => headColumn(x, n, f, w, width, k));
   const z = new Float64Array(width);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < width; k++) z[k] = Math.fround(Math.fround(sums[k][i]) + b[k]);
@@ -192,21 +228,21 @@ export function computeFrozenScores(
   checkFrozenHeads(direction, entry, f);
   const sampleRows = firstRowPerSample(feature.columns.sample_id, rows);
   const n = sampleRows.length;
-  const x = frozenDesignMatrix(feature, sampleRows, featureOrder);
   const d = head(direction, DIRECTION_FILE, DIRECTION_HEAD, f, 3);
-  const [longProb, shortProb, neutralProb] = scoreHead(x, n, f, d.w, d.b, 3, 'softmax');
-  const one = (name: string, kind: HeadKind) => {
-    const h = head(entry, ENTRY_FILE, name, f, 1);
-    return scoreHead(x, n, f, h.w, h.b, 1, kind)[0];
-  };
+  const entryHeads = ENTRY_HEADS.map((name) => head(entry, ENTRY_FILE, name, f, 1));
+  // every head's sums in one pass over the features: the direction head's three columns, then one per entry head
+  const weights = [0, 1, 2].map((k) => headWeights(d.w, f, 3, k)).concat(entryHeads.map((h) => headWeights(h.w, f, 1, 0)));
+  const sums = headSums(feature, sampleRows, featureOrder, weights);
+  const [longProb, shortProb, neutralProb] = scoreHead(sums.slice(0, 3), n, d.b, 'softmax');
+  const [longEntry, shortEntry, longEdge, shortEdge] = ENTRY_HEAD_KINDS.map((kind, h) => scoreHead([sums[3 + h]], n, entryHeads[h].b, kind)[0]);
   return {
     sampleRows,
     frozen_long_prob: longProb,
     frozen_short_prob: shortProb,
     frozen_neutral_prob: neutralProb,
-    frozen_long_entry_prob: one('long_entry_prob', 'sigmoid'),
-    frozen_short_entry_prob: one('short_entry_prob', 'sigmoid'),
-    frozen_long_expected_net_edge_bps: one('long_expected_net_edge_bps', 'identity'),
-    frozen_short_expected_net_edge_bps: one('short_expected_net_edge_bps', 'identity'),
+    frozen_long_entry_prob: longEntry,
+    frozen_short_entry_prob: shortEntry,
+    frozen_long_expected_net_edge_bps: longEdge,
+    frozen_short_expected_net_edge_bps: shortEdge,
   };
 }
