@@ -15,6 +15,7 @@ import { ALL_SPLITS, FIT_SPLIT, LATEST_STRESS_SPLIT, STATE_FEATURES } from '../c
 import type { Frame, StringColumn } from '../data/frame.ts';
 import { calibrationCurve, binnedMeans, rocCurve, thinCurve } from '../ml/curves.ts';
 import { populationStabilityIndex, psiLevel, type PsiLevel } from '../ml/psi.ts';
+import { gather } from '../core/arrays.ts';
 
 export const INSIGHTS_VERSION = 1;
 /** Points of a drawn ROC curve at most (the AUC is always the full curve's). */
@@ -135,12 +136,12 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
     ALL_SPLITS.forEach((splitName, s) => {
       const rows = groups.get(`${key}|${s}`);
       if (!rows) return;
-      const y = Float64Array.from(rows, (i) => target[i]);
-      const p = Float64Array.from(rows, (i) => prob[i]);
+      const y = gather(Float64Array, target, rows);
+      const p = gather(Float64Array, prob, rows);
       const roc = rocCurve(y, p);
       const thin = thinCurve(roc.fpr, roc.tpr, ROC_MAX_POINTS);
       const cal = calibrationCurve(y, p, CALIBRATION_BINS, 'uniform');
-      const bins = binnedMeans(Float64Array.from(rows, (i) => edge[i]), Float64Array.from(rows, (i) => realised[i]), EDGE_BINS);
+      const bins = binnedMeans(gather(Float64Array, edge, rows), gather(Float64Array, realised, rows), EDGE_BINS);
       splits.push({
         split: splitName,
         rows: rows.length,
@@ -206,7 +207,7 @@ export function featureDrift(featureFrame: Frame, featureOrder: string[], rows: 
   if (refRows.length === 0 || actRows.length === 0) return null;
   const features: FeatureDrift[] = featureOrder.map((feature) => {
     const values = numbers(featureFrame, feature, 'feature/feature_frame.parquet');
-    const r = populationStabilityIndex(Float64Array.from(refRows, (i) => values[i]), Float64Array.from(actRows, (i) => values[i]));
+    const r = populationStabilityIndex(gather(Float64Array, values, refRows), gather(Float64Array, values, actRows));
     return { feature, psi: r.psi, level: r.psi === null ? null : psiLevel(r.psi), referenceMissing: r.referenceMissing, actualMissing: r.actualMissing };
   });
   features.sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1) || a.feature.localeCompare(b.feature));

@@ -9,6 +9,7 @@
  * - `binnedMeans`: predicted against realised edge, mean of each in quantile bins of the prediction.
  * - `thinCurve`: fewer points for the page, keeping the curve's shape (first, last, and evenly spaced bends).
  */
+import { gather } from '../core/arrays.ts';
 
 type Numbers = ArrayLike<number>;
 
@@ -159,7 +160,7 @@ export function binnedMeans(x: Numbers, y: Numbers, nBins = 10): BinnedMeans {
   const finite: number[] = [];
   for (let i = 0; i < n; i++) if (Number.isFinite(x[i]) && Number.isFinite(y[i])) finite.push(i);
   if (finite.length === 0) return { meanX: [], meanY: [], count: [], edges: [] };
-  const sorted = Float64Array.from(finite, (i) => x[i]).sort();
+  const sorted = gather(Float64Array, x, finite).sort();
   const // sklearn: np.percentile(y_prob, np.linspace(0, 1, n_bins + 1) * 100)
     edges = linspace(0, 1, nBins + 1).map((q) => percentileSorted(sorted, q * 100));
   const inner = edges.slice(1, -1);

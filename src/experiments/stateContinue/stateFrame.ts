@@ -13,6 +13,7 @@ import { buildJoinIndex, comparePyStr, innerJoin, matchDictionary, SharedCodes, 
 import { eventTimeMillis, numberValues, requireColumns, stringColumn, stringIn } from './columns.ts';
 import { SIDE_LONG, stateSourceForAge, type PathStats, type SortedReplay } from './pathStats.ts';
 import type { FrozenScores } from './frozenScores.ts';
+import { gather } from '../../core/arrays.ts';
 
 export const FEATURE_FILE = 'feature/feature_frame.parquet';
 export const ENTRY_FILE = 'label/entry_labels.parquet';
@@ -411,7 +412,7 @@ export function eventTimeOrder(frame: Frame): Int32Array {
   const present: number[] = [];
   const missing: number[] = [];
   for (let i = 0; i < n; i++) (key[i] !== key[i] ? missing : present).push(i);
-  const values = Float64Array.from(present, (i) => key[i]);
+  const values = gather(Float64Array, key, present);
   const sorted = numpyArgsortQuick(values.length, (a, b) => values[a] < values[b]);
   const order = new Int32Array(n);
   for (let k = 0; k < sorted.length; k++) order[k] = present[sorted[k]];

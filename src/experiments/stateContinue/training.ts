@@ -18,6 +18,7 @@ import { fitHuberAsync, fitLogisticAsync } from '../../ml/backends/asyncFit.ts';
 import { clip, predictLinear } from '../../ml/linear.ts';
 import type { RegressorKind } from './inputs.ts';
 import { featureHash, fitConstants, splitMetrics, type ModelResult, type SplitId } from './metrics.ts';
+import { gather } from '../../core/arrays.ts';
 
 export type FeatureSetName = 'market_only' | 'market_plus_state';
 export type ModelKind = 'logistic' | 'huber' | 'ridge';
@@ -251,7 +252,7 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
     // scaler and matrix are the first F columns of these, bit for bit, without a second gather and fit. The
     // classifier and the regressor share one matrix (nothing writes to a task's x; the pool moves it once).
     const allColumns = featureSets[1][1];
-    const fitRows = Int32Array.from(fitPositions, (p) => rows[p]);
+    const fitRows = gather(Int32Array, rows, fitPositions);
     const fullX = float32Matrix(frame, fitRows, allColumns);
     const fullScaler = fitStandardScaler(fullX, n, allColumns.length);
     scaleToFloat32(fullX, n, allColumns.length, fullScaler, fullX);
@@ -312,7 +313,7 @@ export async function finishSideModel(plan: SideModelPlan, classifier: FitResult
     for (let i = 0; i < n; i++) if (plan.split[i] === s) order[filled++] = i;
     if (filled === start) return;
     const positions = order.subarray(start, filled);
-    const pick = (a: Float64Array) => Float64Array.from(positions, (p) => a[p]);
+    const pick = (a: Float64Array) => gather(Float64Array, a, positions);
     splits[splitId as SplitId] = splitMetrics(constants, pick(plan.yCls), pick(plan.yReg), pick(proba), pick(edge));
   });
   const kept = order.subarray(0, filled);
@@ -332,9 +333,9 @@ export async function finishSideModel(plan: SideModelPlan, classifier: FitResult
   const predictions: SidePredictions = {
     side: plan.side,
     featureSet: plan.featureSet,
-    rows: Int32Array.from(kept, (p) => plan.rows[p]),
-    continueProb: Float32Array.from(kept, (p) => proba[p]),
-    predictedEdge: Float32Array.from(kept, (p) => edge[p]),
+    rows: gather(Int32Array, plan.rows, kept),
+    continueProb: gather(Float32Array, proba, kept),
+    predictedEdge: gather(Float32Array, edge, kept),
   };
   return { result, predictions };
 }
