@@ -167,6 +167,8 @@ interface SizeReport {
     /** The inputs decoded (scripts/bench/decoded.ts): issue 4's memory yardstick. */
     decoded_input_mb: number | null;
     memory_note: string;
+    /** The renderer's resident memory over the run: [ms since the run record's started_at, MB], every sample. */
+    memory_timeline: [number, number][];
   };
   /** --vs-cpu: the same run on the float64 path, and how far the chosen backend's run lands from it. */
   vs_cpu: null | {
@@ -186,6 +188,11 @@ interface SizeReport {
     stage_comparison: { stage: string; page_s: number; seed_s: number; seed_keys: string[]; page_over_seed: number | null }[];
     parity: ReturnType<typeof comparison> | null;
   };
+}
+
+function timeline(samples: MemorySample[], startedAt: number | null): [number, number][] {
+  const origin = startedAt ?? samples[0]?.t ?? 0;
+  return samples.filter((s) => s.renderer > 0).map((s) => [s.t - origin, mb(s.renderer) ?? 0]);
 }
 
 async function benchSize(size: string, options: Options): Promise<SizeReport> {
@@ -216,7 +223,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
   );
   const samples: MemorySample[] = (sampler as ReturnType<typeof startSampler> | null)?.stop() ?? [];
   const memoryNote =
-    'resident memory of the Chromium renderer (the page, its workers and their wasm memories), sampled from /proc every 100 ms; ' +
+    'resident memory of the renderer process that hosts the page (the page, its workers and their wasm memories; not Chromium\u2019s WebUI and spare renderers), sampled from /proc every 100 ms; ' +
     'per-stage windows are laid end to end from the run record started_at in execution order';
   const peak = (key: 'renderer' | 'chromium') => (samples.length ? mb(Math.max(...samples.map((s) => s[key]))) : null);
   if (pageRun.code === 0 && existsSync(join(pageOut, 'timings.json')) && existsSync(join(pageOut, 'run_record.json'))) {
@@ -236,6 +243,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       rest_renderer_mb: before.length ? mb(before[before.length - 1].renderer) : null,
       decoded_input_mb: mb(await decodedInputBytes(dir)),
       memory_note: memoryNote,
+      memory_timeline: timeline(samples, startedAt),
     };
   } else {
     report.page = {
@@ -251,6 +259,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       rest_renderer_mb: null,
       decoded_input_mb: null,
       memory_note: memoryNote,
+      memory_timeline: timeline(samples, null),
     };
   }
 

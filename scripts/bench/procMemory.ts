@@ -4,14 +4,15 @@
  * Why /proc and not the page's own counters: the work runs in dedicated workers (parquet decode, fits) and in
  * wasm memory, which CDP's JSHeapUsedSize of the page does not see, and `performance.measureUserAgentSpecificMemory`
  * needs cross-origin isolation, which the workbench does not have (BROWSER.md). The resident set of the renderer
- * process holds the page, its workers, their wasm memories and typed arrays.
+ * process that hosts the page holds the page, its workers, their wasm memories and typed arrays (and the pages of
+ * Chromium's binary it maps, ~100 MB, shared with the other processes).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
 export interface MemorySample {
   /** Date.now() of the sample. */
   t: number;
-  /** Resident bytes of the Chromium renderer processes (the page and its workers). */
+  /** Resident bytes of the renderer process that hosts the page (its workers and their wasm memories included). */
   renderer: number;
   /** Resident bytes of every Chromium process (browser, GPU, utility, renderers). */
   chromium: number;
@@ -60,7 +61,10 @@ export function sampleTree(root: number): MemorySample {
       if (!cmdline.includes('chrom')) continue;
       const resident = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE;
       chromium += resident;
-      if (cmdline.includes('--type=renderer')) renderer += resident;
+      // The page's renderer is the largest one that is not Chromium's own UI: headless Chromium also starts a
+      // WebUI renderer for the omnibox popup (--top-chrome-webui, ~150 MB) and keeps a spare renderer for the
+      // next navigation (~75 MB, a few MB of it its own), and neither holds the page.
+      if (cmdline.includes('--type=renderer') && !cmdline.includes('--top-chrome-webui')) renderer = Math.max(renderer, resident);
     } catch {
       /* ended meanwhile */
     }
