@@ -29,6 +29,8 @@ export interface WorkerLike extends Endpoint {
 export interface HostContext {
   signal: AbortSignal;
   progress(progress: Progress): void;
+  /** Send part of the answer ahead of it (the worker's `onPartial` gets it at once). */
+  partial?(value: unknown, transfer?: Transferable[]): void;
 }
 
 export type HostHandlers = {
@@ -196,7 +198,10 @@ export class WorkerClient<Api extends ApiMap> {
       if (!pending) throw new CancelledError();
       const handler = (this.options.host as Record<string, ((r: unknown, c: HostContext) => Promise<unknown>) | undefined> | undefined)?.[request.type];
       if (!handler) throw new Error(`${this.options.name}: no host handler for ${request.type}`);
-      const value = await handler(request, { signal: pending.scope.signal, progress: (p) => pending.onProgress?.(p) });
+      const partial = (value: unknown, partialTransfer: Transferable[] = []) => {
+        if (this.worker === worker) worker.postMessage({ kind: 'host-partial', callId, value } satisfies ToWorker, partialTransfer);
+      };
+      const value = await handler(request, { signal: pending.scope.signal, progress: (p) => pending.onProgress?.(p), partial });
       transfer = takeTransfer(value);
       reply = { kind: 'host-reply', callId, ok: true, value };
     } catch (error) {

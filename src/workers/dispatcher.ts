@@ -13,6 +13,7 @@ import {
   type Endpoint,
   type FromWorker,
   type HostApi,
+  type HostPartial,
   type Progress,
   type RequestOf,
   type ToWorker,
@@ -23,7 +24,12 @@ export interface CallContext {
   signal: AbortSignal;
   progress(progress: Progress): void;
   /** Ask the page to do something for this call (e.g. run fits on the pool). */
-  host<K extends keyof HostApi>(type: K, request: HostApi[K]['request'], transfer?: Transferable[]): Promise<HostApi[K]['response']>;
+  host<K extends keyof HostApi>(
+    type: K,
+    request: HostApi[K]['request'],
+    transfer?: Transferable[],
+    onPartial?: (value: HostPartial<K>) => void,
+  ): Promise<HostApi[K]['response']>;
 }
 
 export type Handlers<Api extends ApiMap> = {
@@ -32,7 +38,7 @@ export type Handlers<Api extends ApiMap> = {
 
 export function serve<Api extends ApiMap>(endpoint: Endpoint, handlers: Handlers<Api>): void {
   const running = new Map<number, AbortController>();
-  const hostCalls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const hostCalls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onPartial?: (v: never) => void }>();
   let nextCallId = 1;
 
   const post = (message: FromWorker, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
@@ -45,6 +51,9 @@ export function serve<Api extends ApiMap>(endpoint: Endpoint, handlers: Handlers
         break;
       case 'cancel':
         running.get(message.id)?.abort(new CancelledError());
+        break;
+      case 'host-partial':
+        hostCalls.get(message.callId)?.onPartial?.(message.value as never);
         break;
       case 'host-reply': {
         const pending = hostCalls.get(message.callId);
@@ -64,10 +73,10 @@ export function serve<Api extends ApiMap>(endpoint: Endpoint, handlers: Handlers
     const context: CallContext = {
       signal: controller.signal,
       progress: (progress) => post({ kind: 'progress', id, progress }),
-      host: (type, hostRequest, transfer = []) =>
+      host: (type, hostRequest, transfer = [], onPartial) =>
         new Promise((resolve, reject) => {
           const callId = nextCallId++;
-          hostCalls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
+          hostCalls.set(callId, { resolve: resolve as (v: unknown) => void, reject, onPartial: onPartial as ((v: never) => void) | undefined });
           post({ kind: 'host-call', id, callId, request: { type, ...hostRequest } }, transfer);
         }),
     };

@@ -35,6 +35,8 @@ export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], contex
       const transfer = movableBuffers(job, owners);
       try {
         results[index] = await client.call('fit', job, { signal: stop.signal, onProgress: context.progress, transfer });
+        // the caller may use a fit as soon as it is done (its side's metrics while the other fits run)
+        context.partial?.(results[index]);
       } catch (error) {
         if (!firstError) firstError = error as Error;
         stop.abort(error);

@@ -242,11 +242,16 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           const state = p.done === 0 ? 'start' : p.done >= p.total ? 'done' : 'progress';
           stage.progress({ kind: 'stage', stage: p.stage, state, done: p.done, total: p.total, rows: p.rows });
         },
-        runFits: async (tasks) => {
+        runFits: async (tasks, onResult) => {
           // The fits go to the page's pool. Each task's matrix and target are its own (training.ts gathers them
           // for the fit) and the pipeline does not read them again: they are moved, not copied, which keeps one
           // copy of every fit matrix out of memory (hundreds of MB on large runs).
-          const answers = await context.host('runFits', { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) }, fitTransfer(tasks));
+          const answers = await context.host(
+            'runFits',
+            { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) },
+            fitTransfer(tasks),
+            onResult && ((answer) => onResult(answer.result)),
+          );
           fitResults = answers.map((a) => a.result);
           return fitResults;
         },

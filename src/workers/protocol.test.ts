@@ -9,7 +9,7 @@ type TestApi = {
   sum: { request: { values: Float64Array }; response: { total: number; echo: Float64Array } };
   fail: { request: { kind: 'input' | 'plain' | 'trap' | 'panic' }; response: never };
   wait: { request: { ms: number }; response: string };
-  askHost: { request: { jobs: number }; response: number[] };
+  askHost: { request: { jobs: number }; response: { ms: number[]; partials: string[] } };
 };
 
 const spawned: ChannelWorker[] = [];
@@ -52,8 +52,14 @@ const handlers: Handlers<TestApi> = {
     return 'waited';
   },
   async askHost({ jobs }, context) {
-    const answers = await context.host('runFits', { jobs: Array.from({ length: jobs }, (_, i) => ({ task: { key: `k${i}` } as never, backend: 'cpu' as const })) });
-    return answers.map((a) => a.record.ms);
+    const partials: string[] = [];
+    const answers = await context.host(
+      'runFits',
+      { jobs: Array.from({ length: jobs }, (_, i) => ({ task: { key: `k${i}` } as never, backend: 'cpu' as const })) },
+      [],
+      (answer) => partials.push(answer.record.key),
+    );
+    return { ms: answers.map((a) => a.record.ms), partials };
   },
 };
 
@@ -154,18 +160,22 @@ describe('worker protocol over a MessageChannel', () => {
     expect(c.alive).toBe(false);
   });
 
-  it('a worker can call back into the page (host calls) within its call', async () => {
+  it('a worker can call back into the page (host calls) within its call, and hear of results before the answer', async () => {
     const seen: number[] = [];
     const c = client({
       runFits: async ({ jobs }, context) => {
         seen.push(jobs.length);
         context.progress({ kind: 'log', line: 'pool ran' });
-        return jobs.map((job, i) => ({ result: {} as never, record: { key: job.task.key, model: 'logistic', backend: 'cpu', ms: i * 10, iterations: 0, converged: true } }));
+        const answers = jobs.map((job, i) => ({ result: {} as never, record: { key: job.task.key, model: 'logistic' as const, backend: 'cpu', ms: i * 10, iterations: 0, converged: true } }));
+        // two results ahead of the answer, last first
+        context.partial?.(answers[2]);
+        context.partial?.(answers[0]);
+        return answers;
       },
     });
     const lines: string[] = [];
     const answer = await c.call('askHost', { jobs: 3 }, { onProgress: (p) => p.kind === 'log' && lines.push(p.line) });
-    expect(answer).toEqual([0, 10, 20]);
+    expect(answer).toEqual({ ms: [0, 10, 20], partials: ['k2', 'k0'] });
     expect(seen).toEqual([3]);
     expect(lines).toEqual(['pool ran']);
   });

@@ -2,7 +2,7 @@
  * The one typed protocol between the page and its workers (DuckDB-WASM / Squoosh pattern).
  *
  * Every call carries a message id; the worker answers with any number of `progress` messages and then exactly one
- * `result` or `error`. A worker may call back into the page (`host-call`, answered by `host-reply`): the pipeline
+ * `result` or `error`. A worker may call back into the page (`host-call`, answered by `host-reply`, with `host-partial` messages before it for results ready early): the pipeline
  * worker uses it to hand its eight model fits to the page's pool of fit workers. Large byte buffers travel in
  * transfer lists. Cancelling terminates the worker (the only way to give back wasm memory); `cancel` messages
  * exist for transports that cannot be terminated (tests over a MessageChannel).
@@ -134,8 +134,12 @@ export type DecodeApi = {
 
 /** Calls a worker makes back into the page. */
 export type HostApi = {
-  runFits: { request: { jobs: FitJob[] }; response: FitJobResult[] };
+  /** Every job's result in the jobs' order; each one also as a partial answer as soon as its fit is done. */
+  runFits: { request: { jobs: FitJob[] }; response: FitJobResult[]; partial: FitJobResult };
 }
+
+/** What a host call may send back before its answer (`host-partial`). */
+export type HostPartial<K extends keyof HostApi> = HostApi[K]['partial'];
 
 export type ApiMap = Record<string, { request: object; response: unknown }>;
 export type RequestOf<Api extends ApiMap, K extends keyof Api = keyof Api> = { [M in K]: { type: M } & Api[M]['request'] }[K];
@@ -154,6 +158,7 @@ export interface SerializedError {
 export type ToWorker =
   | { kind: 'call'; id: number; request: { type: string } & Record<string, unknown> }
   | { kind: 'cancel'; id: number }
+  | { kind: 'host-partial'; callId: number; value: unknown }
   | { kind: 'host-reply'; callId: number; ok: true; value: unknown }
   | { kind: 'host-reply'; callId: number; ok: false; error: SerializedError };
 

@@ -28,7 +28,11 @@ import { compareToFloat64 } from '../../ml/backends/compareToFloat64.ts';
 export interface StateContinueHooks {
   progress?: (p: { stage: string; done: number; total: number; rows?: number }) => void;
   log?: (line: string) => void;
-  runFits?: (tasks: FitTask[]) => Promise<FitResult[]>;
+  /**
+   * Runs the fits (all of them, results in the tasks' order); `onResult` hears of each fit as soon as it is done,
+   * so that a side's metrics are computed while the other fits still run.
+   */
+  runFits?: (tasks: FitTask[], onResult?: (result: FitResult) => void) => Promise<FitResult[]>;
   signal?: AbortSignal;
   /**
    * The frozen-scores stage already started on these inputs (`startFrozenStage`, begun when the files were
@@ -475,11 +479,35 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   const { params, stateFrame } = data;
   const training = trainingParamsOf(inputs, params);
 
+  // A side's metrics start as soon as its two fits are done, one side after another, while the other fits run
+  // (the metrics stage then times what is left after the last fit).
+  type SideOutcome = Awaited<ReturnType<typeof finishSideModel>>;
+  const sides = new Map<string, Promise<SideOutcome>>();
+  const arrived = new Map<string, FitResult>();
+  let sideQueue: Promise<unknown> = Promise.resolve();
+  let planned: ReturnType<typeof planSideModels>['plans'] = [];
+  const finishWhenReady = (fit: FitResult) => {
+    arrived.set(fit.key, fit);
+    for (const plan of planned) {
+      const classifier = arrived.get(`${plan.resultKey}:classifier`);
+      const regressor = arrived.get(`${plan.resultKey}:regressor`);
+      if (!classifier || !regressor || sides.has(plan.resultKey)) continue;
+      const side = sideQueue.then(() => {
+        stages.check();
+        return finishSideModel(plan, classifier, regressor, training);
+      });
+      side.catch(() => {}); // awaited by the metrics stage (unless a fit fails first)
+      sides.set(plan.resultKey, side);
+      sideQueue = side.catch(() => {});
+    }
+  };
+
   const { plans, tasks, fits } = await stages.run('train_fits', async () => {
     const { plans, tasks } = planSideModels(stateFrame, training);
+    planned = plans;
     progress({ stage: 'train_fits', done: 0, total: tasks.length });
     let fits: FitResult[];
-    if (hooks.runFits) fits = await hooks.runFits(tasks);
+    if (hooks.runFits) fits = await hooks.runFits(tasks, finishWhenReady);
     else {
       fits = [];
       for (const task of tasks) {
@@ -495,13 +523,23 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
 
   const { results, parts } = await stages.run('metrics', async () => {
     let done = 0;
-    return finishSides(plans, fits, training, (plan, result) => {
+    // the sides not begun yet (every one on the inline path) in plan order, from the fits as returned
+    for (const fit of fits) if (!arrived.has(fit.key)) finishWhenReady(fit);
+    const results: Results = {};
+    const parts: SidePredictions[] = [];
+    for (const plan of plans) {
+      const side = sides.get(plan.resultKey);
+      if (!side) throw new Error(`fit results lack ${plan.resultKey}`);
+      const { result, predictions } = await side;
+      results[plan.resultKey] = result;
+      parts.push(predictions);
       const tune = result.splits[TUNE_SPLIT];
       emit(
         `trader.training.state_continue_model_trained runId=${params.runId} side=${plan.side} featureSet=${plan.featureSet} tuneAuc=${showPyFloat(tune?.continue_auc)} tuneMaeRatio=${showPyFloat(tune?.edge_mae_vs_constant_ratio)}`,
       );
       progress({ stage: 'metrics', done: ++done, total: plans.length });
-    });
+    }
+    return { results, parts };
   });
 
   // The verdict, its report and the JSON artifacts that need no parquet bytes (the report reads the manifest's
