@@ -393,25 +393,16 @@ function trainingParamsOf(inputs: BaselineInputs, params: ResolvedParams): Train
 }
 
 /** The side models' results from their fits (the seed's `_train_side_model` after the fit), in plan order. */
-async function finishSides(
-  plans: ReturnType<typeof planSideModels>['plans'],
-  fits: FitResult[],
-  training: TrainingParams,
-  onSide?: (plan: ReturnType<typeof planSideModels>['plans'][number], result: Results[string]) => void,
-): Promise<{ results: Results; parts: SidePredictions[] }> {
+async function finishSides(plans: ReturnType<typeof planSideModels>['plans'], fits: FitResult[], training: TrainingParams): Promise<Results> {
   const byKey = new Map(fits.map((f) => [f.key, f]));
   const results: Results = {};
-  const parts: SidePredictions[] = [];
   for (const plan of plans) {
     const classifier = byKey.get(`${plan.resultKey}:classifier`);
     const regressor = byKey.get(`${plan.resultKey}:regressor`);
     if (!classifier || !regressor) throw new Error(`fit results lack ${plan.resultKey}`);
-    const { result, predictions } = await finishSideModel(plan, classifier, regressor, training);
-    results[plan.resultKey] = result;
-    parts.push(predictions);
-    onSide?.(plan, result);
+    results[plan.resultKey] = (await finishSideModel(plan, classifier, regressor, training)).result;
   }
-  return { results, parts };
+  return results;
 }
 
 /**
@@ -441,7 +432,7 @@ export async function compareRunToFloat64(
   }
   const nonCpu = fits.find((f) => f.backend !== 'cpu');
   if (nonCpu) throw new Error(`the float64 refit ran ${nonCpu.key} on ${nonCpu.backend}, not cpu`);
-  const { results } = await finishSides(plans, fits, training);
+  const results = await finishSides(plans, fits, training);
   const verdict = buildVerdict(results);
   // Compared as the seed writes them (state_continue_result.json / _verdict.json).
   const comparison = compareToFloat64(
