@@ -36,8 +36,9 @@ function lcg(seed: number): () => number {
 const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
 describe('cpuMatrixOps', () => {
-  // row counts around the block size (8), float32 and float64 X, residuals with exact zeros (skipped rows)
-  for (const rows of [1, 7, 8, 9, 17, 1003]) {
+  // row counts around the block sizes (8 rows for Xᵀr, panels of 16 for X·w), float32 and float64 X, residuals
+  // with exact zeros (skipped rows)
+  for (const rows of [1, 7, 8, 9, 15, 16, 17, 1003]) {
     for (const cols of [1, 2, 3, 5, 32, 43]) {
       it(`gemv and gemvT equal the plain loops to the last bit (${rows}×${cols})`, () => {
         const rand = lcg(rows * 100 + cols);

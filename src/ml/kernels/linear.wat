@@ -6,26 +6,34 @@
 ;; results are identical to the last bit: the SIMD lanes are different outputs, never parts of one sum.
 ;;
 ;; Layout (byte offsets into the exported memory, chosen by the caller):
-;;   gemv:  xt = X column-major (cols × rows, f32), w (cols f64), out (rows f64)
+;;   gemv:  xp = X in panels of 16 rows (panels × cols × 16 f32, zero rows after the last), w (cols f64),
+;;          out (panels × 16 f64)
 ;;   gemvT: x  = X row-major   (rows × cols, f32), r (rows f64), out (cols f64)
 (module
   (memory (export "memory") 1)
 
-  ;; out[i] = b + Σ_j xt[j·rows + i] · w[j], eight rows per pass (four f64x2 accumulators).
-  (func (export "gemv") (param $xt i32) (param $rows i32) (param $cols i32) (param $w i32) (param $b f64) (param $out i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $stride i32) (local $o i32)
+  ;; out[i] = b + Σ_j x[i, j] · w[j] (j ascending), sixteen rows at a time (eight f64x2 accumulators) over X packed
+  ;; in panels: panel k holds rows 16k..16k+15 column after column (16 f32 = 64 bytes per column), so that a panel
+  ;; is one contiguous run of memory (column-major X made every pass of sixteen rows touch a cache line in each of
+  ;; `cols` columns a whole column apart). The rows past the last (padding of the last panel) are computed too:
+  ;; the caller keeps `out` room for them and ignores them.
+  (func (export "gemv") (param $xp i32) (param $panels i32) (param $cols i32) (param $w i32) (param $b f64) (param $out i32)
+    (local $k i32) (local $j i32) (local $p i32) (local $o i32)
     (local $wj v128) (local $v v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $s f64)
-    (local.set $stride (i32.shl (local.get $rows) (i32.const 2)))
-    (block $blocks_done
-      (loop $blocks
-        (br_if $blocks_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $rows)))
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $p (local.get $xp))
+    (local.set $o (local.get $out))
+    (block $panels_done
+      (loop $panels_loop
+        (br_if $panels_done (i32.ge_u (local.get $k) (local.get $panels)))
         (local.set $a0 (f64x2.splat (local.get $b)))
         (local.set $a1 (local.get $a0))
         (local.set $a2 (local.get $a0))
         (local.set $a3 (local.get $a0))
-        (local.set $p (i32.add (local.get $xt) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $a4 (local.get $a0))
+        (local.set $a5 (local.get $a0))
+        (local.set $a6 (local.get $a0))
+        (local.set $a7 (local.get $a0))
         (local.set $j (i32.const 0))
         (block $cols_done
           (loop $cols_loop
@@ -39,34 +47,28 @@
             (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $wj))))
             (local.set $a3 (f64x2.add (local.get $a3)
               (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $wj))))
-            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $v (v128.load offset=32 (local.get $p)))
+            (local.set $a4 (f64x2.add (local.get $a4) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $wj))))
+            (local.set $a5 (f64x2.add (local.get $a5)
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $wj))))
+            (local.set $v (v128.load offset=48 (local.get $p)))
+            (local.set $a6 (f64x2.add (local.get $a6) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $wj))))
+            (local.set $a7 (f64x2.add (local.get $a7)
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $wj))))
+            (local.set $p (i32.add (local.get $p) (i32.const 64)))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $cols_loop)))
-        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
         (v128.store (local.get $o) (local.get $a0))
         (v128.store offset=16 (local.get $o) (local.get $a1))
         (v128.store offset=32 (local.get $o) (local.get $a2))
         (v128.store offset=48 (local.get $o) (local.get $a3))
-        (local.set $i (i32.add (local.get $i) (i32.const 8)))
-        (br $blocks)))
-    ;; the last rows one at a time
-    (block $rows_done
-      (loop $rows_loop
-        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
-        (local.set $s (local.get $b))
-        (local.set $p (i32.add (local.get $xt) (i32.shl (local.get $i) (i32.const 2))))
-        (local.set $j (i32.const 0))
-        (block $tail_done
-          (loop $tail
-            (br_if $tail_done (i32.ge_u (local.get $j) (local.get $cols)))
-            (local.set $s (f64.add (local.get $s)
-              (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))))
-            (local.set $p (i32.add (local.get $p) (local.get $stride)))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $tail)))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows_loop))))
+        (v128.store offset=64 (local.get $o) (local.get $a4))
+        (v128.store offset=80 (local.get $o) (local.get $a5))
+        (v128.store offset=96 (local.get $o) (local.get $a6))
+        (v128.store offset=112 (local.get $o) (local.get $a7))
+        (local.set $o (i32.add (local.get $o) (i32.const 128)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $panels_loop))))
 
   ;; out[j] = Σ_i x[i·cols + j] · r[i] (i ascending), eight rows per pass over out, two columns per f64x2:
   ;; out[j] = ((out[j] + x[i,j]·r[i]) + x[i+1,j]·r[i+1]) + …, as matrixOps.ts's gemvTBlocked.

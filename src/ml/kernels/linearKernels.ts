@@ -1,6 +1,6 @@
 /**
  * X·w and Xᵀr in WebAssembly SIMD (linear.wat), for a float32 matrix held in the kernel's own memory: X row-major
- * (for Xᵀr) and column-major (for X·w), so that both products read contiguous values. The sums are the plain
+ * (for Xᵀr) and in panels of sixteen rows (for X·w), so that both products read contiguous values. The sums are the plain
  * loops' own, term by term (see linear.wat): the results equal matrixOps.ts's JavaScript kernels to the last bit,
  * about three times faster. Null where WebAssembly SIMD is not available: the callers then use the JavaScript ones.
  */
@@ -8,7 +8,7 @@ import { WASM_BASE64 } from './linearWasm.ts';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  gemv(xt: number, rows: number, cols: number, w: number, intercept: number, out: number): void;
+  gemv(xp: number, panels: number, cols: number, w: number, intercept: number, out: number): void;
   gemvT(x: number, rows: number, cols: number, r: number, out: number): void;
 }
 
@@ -35,19 +35,23 @@ export interface LinearKernels {
 }
 
 const PAGE = 65536;
+/** Rows per panel of X·w's copy of X (linear.wat's gemv). */
+const PANEL_ROWS = 16;
 
 /** The kernels over a copy of `x` (rows × cols, row-major), or null when WebAssembly SIMD is unavailable. */
 export function wasmLinearKernels(x: Float32Array, rows: number, cols: number): LinearKernels | null {
   const module = kernelModule();
   if (!module || rows * cols === 0) return null;
-  // float64 regions first (8-byte aligned views), then the two float32 copies of X
+  // float64 regions first (8-byte aligned views), then the two float32 copies of X; X·w's rows are padded to whole
+  // panels of PANEL_ROWS (zeros, their outputs unused)
+  const panels = Math.ceil(rows / PANEL_ROWS);
   const wAt = 0;
   const outRowsAt = wAt + cols * 8;
-  const rAt = outRowsAt + rows * 8;
+  const rAt = outRowsAt + panels * PANEL_ROWS * 8;
   const outColsAt = rAt + rows * 8;
   const xAt = outColsAt + cols * 8;
-  const xtAt = xAt + rows * cols * 4;
-  const bytes = xtAt + rows * cols * 4;
+  const xpAt = xAt + rows * cols * 4;
+  const bytes = xpAt + panels * PANEL_ROWS * cols * 4;
   if (bytes > 2 ** 32 - PAGE) return null;
   let k: KernelExports;
   try {
@@ -63,15 +67,17 @@ export function wasmLinearKernels(x: Float32Array, rows: number, cols: number): 
   const r = new Float64Array(buffer, rAt, rows);
   const outCols = new Float64Array(buffer, outColsAt, cols);
   new Float32Array(buffer, xAt, rows * cols).set(x);
-  const xt = new Float32Array(buffer, xtAt, rows * cols);
+  // panel p: rows 16p..16p+15, column after column; a fresh memory is zero, so the last panel's padding is too
+  const xp = new Float32Array(buffer, xpAt, panels * PANEL_ROWS * cols);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
-    for (let j = 0, t = i; j < cols; j++, t += rows) xt[t] = x[base + j];
+    const at = (i - (i % PANEL_ROWS)) * cols + (i % PANEL_ROWS);
+    for (let j = 0; j < cols; j++) xp[at + j * PANEL_ROWS] = x[base + j];
   }
   return {
     gemv(wIn, intercept, out) {
       w.set(wIn.subarray(0, cols));
-      k.gemv(xtAt, rows, cols, wAt, intercept, outRowsAt);
+      k.gemv(xpAt, panels, cols, wAt, intercept, outRowsAt);
       out.set(outRows);
     },
     gemvT(rIn, out) {
