@@ -74,7 +74,8 @@ export function stageRows(
     path_stats: ['replay bars', input.replay],
     state_frame: ['state rows', stateRows],
     train_fits: ['fit_inner rows, all fits', timings.fits.reduce((s, f) => s + fitRows(f.key), 0)],
-    metrics: ['model rows scored', modelRows],
+    // each side is scored as soon as its fits are done: what is timed here is what was left after the last fit
+    metrics: ['model rows scored; the part after the last fit (the rest ran beside the fits)', modelRows],
     verdict: ['state rows', stateRows],
     artifacts: ['state rows, after the verdict', stateRows],
   };
@@ -97,7 +98,7 @@ export function stageRows(
       ms,
       rows_of: rowsOf,
       rows,
-      rows_per_s: ms > 0 ? Math.round(rows / (ms / 1000)) : null,
+      rows_per_s: ms > 0 && stage !== 'metrics' ? Math.round(rows / (ms / 1000)) : null,
       peak_renderer_mb: startedAt === null ? null : mb(peakNear(samples, from, from + ms)),
     };
   });
