@@ -277,10 +277,11 @@ export function buildJoinIndex(keys: KeyColumns, length: number): JoinIndex {
  */
 export function subsetJoinIndex(index: JoinIndex, map: Int32Array, keys: KeyColumns): JoinIndex {
   const order = new Int32Array(index.order.length);
-  const starts: number[] = [];
-  const codes: number[] = [];
-  let p = 0;
   const runs = index.runStart.length - 1;
+  const starts = new Int32Array(runs + 1);
+  const codes = index.dense ? new Float64Array(runs) : null;
+  let kept = 0;
+  let p = 0;
   for (let run = 0; run < runs; run++) {
     const begin = p;
     for (let i = index.runStart[run]; i < index.runStart[run + 1]; i++) {
@@ -288,16 +289,16 @@ export function subsetJoinIndex(index: JoinIndex, map: Int32Array, keys: KeyColu
       if (id >= 0) order[p++] = id;
     }
     if (p > begin) {
-      starts.push(begin);
-      if (index.dense) codes.push(index.dense.runCode[run]);
+      if (codes) codes[kept] = index.dense!.runCode[run];
+      starts[kept++] = begin;
     }
   }
-  starts.push(p);
+  starts[kept] = p;
   return {
     keys,
-    order: order.slice(0, p),
-    runStart: Int32Array.from(starts),
-    dense: index.dense ? { levels: index.dense.levels, strides: index.dense.strides, runCode: Float64Array.from(codes) } : null,
+    order: order.subarray(0, p),
+    runStart: starts.subarray(0, kept + 1),
+    dense: index.dense && codes ? { levels: index.dense.levels, strides: index.dense.strides, runCode: codes.subarray(0, kept) } : null,
   };
 }
 
@@ -339,16 +340,17 @@ export function innerJoin(leftKeys: KeyColumns, leftLength: number, index: JoinI
   const runs = index.runStart.length - 1;
   const runOf = new Int32Array(leftLength);
   const slotOfRun = new Int32Array(runs).fill(-1);
-  const leftCount: number[] = [];
-  const runOfSlot: number[] = [];
+  // per slot (a matched run, in order of first appearance on the left): its run and its left rows
+  const leftCount = new Int32Array(runs);
+  const runOfSlot = new Int32Array(runs);
+  let slots = 0;
   for (let i = 0; i < leftLength; i++) {
     const run = findRun(index, leftKeys, i);
     runOf[i] = run;
     if (run < 0) continue;
     if (slotOfRun[run] < 0) {
-      slotOfRun[run] = runOfSlot.length;
-      runOfSlot.push(run);
-      leftCount.push(0);
+      slotOfRun[run] = slots;
+      runOfSlot[slots++] = run;
     }
     leftCount[slotOfRun[run]]++;
   }
@@ -357,15 +359,15 @@ export function innerJoin(leftKeys: KeyColumns, leftLength: number, index: JoinI
     const lastRun = runs - 1;
     const value = index.keys[0][index.order[index.runStart[lastRun]]];
     const slot = slotOfRun[lastRun];
-    if (value !== value && slot >= 0 && slot !== runOfSlot.length - 1) {
-      runOfSlot.splice(slot, 1);
-      runOfSlot.push(lastRun);
-      const count = leftCount.splice(slot, 1)[0];
-      leftCount.push(count);
-      for (let s = 0; s < runOfSlot.length; s++) slotOfRun[runOfSlot[s]] = s;
+    if (value !== value && slot >= 0 && slot !== slots - 1) {
+      const count = leftCount[slot];
+      runOfSlot.copyWithin(slot, slot + 1, slots);
+      leftCount.copyWithin(slot, slot + 1, slots);
+      runOfSlot[slots - 1] = lastRun;
+      leftCount[slots - 1] = count;
+      for (let s = 0; s < slots; s++) slotOfRun[runOfSlot[s]] = s;
     }
   }
-  const slots = runOfSlot.length;
   // Output offsets per slot: left rows in the slot × right rows in its run.
   const offset = new Float64Array(slots + 1);
   for (let s = 0; s < slots; s++) {

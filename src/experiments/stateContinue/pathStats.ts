@@ -327,8 +327,9 @@ export function stateSourceForAge(replay: SortedReplay, age: number): StateSourc
     }
   }
   out.length = p;
+  // views, not copies: a source lives only while its age's rows are built
   for (const key of ['bar', 'symbol', 'currentOpenTimeMs', 'entryPrice', 'currentPrice', 'highSinceEntry', 'lowSinceEntry'] as const) {
-    (out as unknown as Record<string, Int32Array | Float64Array>)[key] = out[key].slice(0, p);
+    (out as unknown as Record<string, Int32Array | Float64Array>)[key] = out[key].subarray(0, p);
   }
   return out;
 }

@@ -24,6 +24,13 @@ describe('pandas 1.5 inner merge order', () => {
     const j = innerJoin([left], 5, buildJoinIndex([right], 4));
     expect(Array.from(j.left)).toEqual([0, 0, 2, 2, 1, 4]);
     expect(Array.from(j.right)).toEqual([1, 2, 1, 2, 0, 3]);
+    // the null group moves behind the groups that first appear after it on the left
+    const l2 = strings([null, 'b', 'a', null]);
+    const r2 = strings(['a', 'b', null]);
+    if (l2.kind !== 'string' || r2.kind !== 'string') throw new Error();
+    const j2 = innerJoin([codes.remap(l2.codes, l2.dictionary)], 4, buildJoinIndex([codes.remap(r2.codes, r2.dictionary)], 3));
+    expect(Array.from(j2.left)).toEqual([1, 2, 0, 3]);
+    expect(Array.from(j2.right)).toEqual([1, 0, 2, 2]);
   });
 
   it('with two keys, groups by the pair', () => {
