@@ -244,3 +244,34 @@ describe('parsePythonJson', () => {
     expect(() => parsePythonJson('{"a": nope}')).toThrow();
   });
 });
+
+describe('a small parquet input read once for its fingerprint and its decoding', () => {
+  it('the check and the load, side by side, read each parquet file once and agree with reading it twice', async () => {
+    const reads = new Map<string, number>();
+    class CountingBlob extends Blob {
+      constructor(
+        parts: BlobPart[],
+        private readonly name: string,
+      ) {
+        super(parts);
+      }
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        reads.set(this.name, (reads.get(this.name) ?? 0) + 1);
+        return super.arrayBuffer();
+      }
+    }
+    const entries = await generated();
+    const asBlobs = () => entries.map((e) => ({ path: e.path, data: new CountingBlob([e.data as Uint8Array<ArrayBuffer>], e.path) }));
+    const set = await recognizeDropped(asBlobs());
+    const [prints, loaded] = await Promise.all([fingerprintFiles(set), loadBaseline(set)]);
+    const parquet = [...reads.keys()].filter((p) => p.endsWith('.parquet'));
+    expect(parquet).toHaveLength(3);
+    for (const path of parquet) expect(reads.get(path), path).toBe(1);
+    // the same fingerprints and frames as from Uint8Arrays (no shared read)
+    const plain = await recognizeDropped(entries);
+    expect(prints).toEqual(await fingerprintFiles(plain));
+    const reference = await loadBaseline(plain);
+    expect(loaded.featureFrame).toEqual(reference.featureFrame);
+    expect(loaded.replay).toEqual(reference.replay);
+  });
+});
