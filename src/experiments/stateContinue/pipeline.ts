@@ -461,15 +461,19 @@ function plainPy(value: unknown): unknown {
   return value;
 }
 
-export async function runStateContinue(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks = {}): Promise<StateContinueOutcome> {
-  const stages = new Stages(hooks);
-  const log: string[] = [];
-  const emit = (line: string) => emitLine(log, hooks, line);
+/**
+ * The eight fits and the four side models' metrics (apart from runStateContinue so that the side plans, each side's
+ * rows, targets and splits, are not kept alive by the outcome's closures once the metrics are computed).
+ */
+async function trainAndScore(
+  stateFrame: Frame,
+  training: TrainingParams,
+  runId: string,
+  hooks: StateContinueHooks,
+  stages: Stages,
+  emit: (line: string) => void,
+): Promise<{ results: Results; parts: SidePredictions[]; fitRecords: FitRecord[] }> {
   const progress = hooks.progress ?? (() => {});
-  const data = await buildDataset(inputs, rawParams, hooks, stages, log);
-  const { params, stateFrame } = data;
-  const training = trainingParamsOf(inputs, params);
-
   // A side's metrics start as soon as its two fits are done, one side after another, while the other fits run
   // (the metrics stage then times what is left after the last fit).
   type SideOutcome = Awaited<ReturnType<typeof finishSideModel>>;
@@ -526,12 +530,30 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
       parts.push(predictions);
       const tune = result.splits[TUNE_SPLIT];
       emit(
-        `trader.training.state_continue_model_trained runId=${params.runId} side=${plan.side} featureSet=${plan.featureSet} tuneAuc=${showPyFloat(tune?.continue_auc)} tuneMaeRatio=${showPyFloat(tune?.edge_mae_vs_constant_ratio)}`,
+        `trader.training.state_continue_model_trained runId=${runId} side=${plan.side} featureSet=${plan.featureSet} tuneAuc=${showPyFloat(tune?.continue_auc)} tuneMaeRatio=${showPyFloat(tune?.edge_mae_vs_constant_ratio)}`,
       );
       progress({ stage: 'metrics', done: ++done, total: plans.length });
     }
     return { results, parts };
   });
+
+  const fitRecords: FitRecord[] = tasks.map((task) => {
+    const f = byKey.get(task.key)!;
+    return { key: task.key, resultKey: task.resultKey, model: task.model, rows: task.rows, cols: task.cols, iterations: f.iterations, converged: f.converged, objective: f.objective, backend: f.backend, ms: f.ms };
+  });
+  return { results, parts, fitRecords };
+}
+
+export async function runStateContinue(inputs: BaselineInputs, rawParams: StateContinueParams, hooks: StateContinueHooks = {}): Promise<StateContinueOutcome> {
+  const stages = new Stages(hooks);
+  const log: string[] = [];
+  const emit = (line: string) => emitLine(log, hooks, line);
+  const progress = hooks.progress ?? (() => {});
+  // Only what the rest of the run reads is kept: the path stats (~100 MB on L) go once the state frame is built.
+  const { params, stateFrame, manifestInput, frozenScores } = await buildDataset(inputs, rawParams, hooks, stages, log);
+  const training = trainingParamsOf(inputs, params);
+
+  const { results, parts, fitRecords } = await trainAndScore(stateFrame, training, params.runId, hooks, stages, emit);
 
   // The verdict, its report and the JSON artifacts that need no parquet bytes (the report reads the manifest's
   // counts and parameters, not the train parquet's hash, which experiment_manifest.json gets once it is written).
@@ -539,17 +561,13 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     progress({ stage: 'verdict', done: 0, total: 1 });
     const predictions = predictionsFrame(stateFrame, parts);
     const verdict = buildVerdict(results);
-    const reportManifest = buildSourceManifest({ ...data.manifestInput, datasetHash: '' }, stateFrame);
+    const reportManifest = buildSourceManifest({ ...manifestInput, datasetHash: '' }, stateFrame);
     const report = buildReport(params.runId, inputs.baselineRunId, reportManifest, results, verdict, trainManifest(inputs));
     const ready = [...(await stateFeatureArtifacts(stateFrame)), ...verdictArtifacts(results, verdict, report)];
     progress({ stage: 'verdict', done: 1, total: 1 });
     return { verdict, report, predictions, ready, reportManifest };
   });
 
-  const fitRecords: FitRecord[] = tasks.map((task) => {
-    const f = byKey.get(task.key)!;
-    return { key: task.key, resultKey: task.resultKey, model: task.model, rows: task.rows, cols: task.cols, iterations: f.iterations, converged: f.converged, objective: f.objective, backend: f.backend, ms: f.ms };
-  });
   let written: Promise<Artifact[]> | null = null;
   const outcome: StateContinueOutcome = {
     artifacts: inSeedOrder(ready),
@@ -564,13 +582,13 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     log,
     report,
     params,
-    frozenScores: data.frozenScores,
+    frozenScores,
     writeArtifacts() {
       // The parquet files are written after the verdict: the seed's own timing leaves parquet I/O out too, and
       // the page shows the verdict while they are written (the run is stored once they are).
       written ??= stages.run('artifacts', async () => {
         progress({ stage: 'artifacts', done: 0, total: 3 });
-        const { train, manifest, manifestArtifact } = await trainArtifacts(stateFrame, data.manifestInput);
+        const { train, manifest, manifestArtifact } = await trainArtifacts(stateFrame, manifestInput);
         emit(datasetWrittenLine(params, stateFrame));
         progress({ stage: 'artifacts', done: 2, total: 3 });
         const predictionsArtifact = await parquetArtifact('state_continue_predictions.parquet', predictions);
