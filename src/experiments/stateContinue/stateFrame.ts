@@ -174,6 +174,176 @@ export function pathStatsIndex(stats: PathStats): JoinIndex {
   return buildJoinIndex([stats.symbol, stats.openTimeMs, stats.side], stats.length);
 }
 
+/** One age's rows, through the seed's three merges (state source, feature row, path outcome). */
+interface AgePart {
+  age: number;
+  entry: Int32Array;
+  feature: Int32Array;
+  stats: Int32Array;
+  entryPrice: Float64Array;
+  currentPrice: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  currentMs: Float64Array;
+}
+
+/**
+ * The rows of one age (`_state_rows_for_age`). Apart from buildStateFrame so that the engine optimises it as a
+ * whole: each loop of one large function called once per run ran mostly before its on-stack replacement arrived.
+ */
+function ageRows(
+  age: number,
+  replay: SortedReplay,
+  entry: EntrySet,
+  indexes: { replayIndex: JoinIndex; barToSource: Int32Array; featureIndex: JoinIndex; statsIndex: JoinIndex },
+  featureRows: Int32Array,
+): AgePart {
+  const { replayIndex, barToSource, featureIndex, statsIndex } = indexes;
+  const source = stateSourceForAge(replay, age);
+  barToSource.fill(-1);
+  for (let i = 0; i < source.length; i++) barToSource[source.bar[i]] = i;
+  const sourceIndex = subsetJoinIndex(replayIndex, barToSource, [source.symbol, source.currentOpenTimeMs]);
+  const currentMs = new Float64Array(entry.length);
+  for (let i = 0; i < entry.length; i++) currentMs[i] = entry.entryOpenTimeMs[i] + age * 60_000;
+  const j1 = innerJoin([entry.symbol, currentMs], entry.length, sourceIndex);
+  const n1 = j1.left.length;
+  const sym1 = new Float64Array(n1);
+  const ms1 = new Float64Array(n1);
+  for (let i = 0; i < n1; i++) {
+    sym1[i] = entry.symbol[j1.left[i]];
+    ms1[i] = currentMs[j1.left[i]];
+  }
+  const j2 = innerJoin([sym1, ms1], n1, featureIndex);
+  const n2 = j2.left.length;
+  const sym2 = new Float64Array(n2);
+  const ms2 = new Float64Array(n2);
+  const side2 = new Float64Array(n2);
+  for (let i = 0; i < n2; i++) {
+    const a = j2.left[i];
+    sym2[i] = sym1[a];
+    ms2[i] = ms1[a];
+    side2[i] = entry.side[j1.left[a]];
+  }
+  const j3 = innerJoin([sym2, ms2, side2], n2, statsIndex);
+  const n3 = j3.left.length;
+  const part = {
+    age,
+    entry: new Int32Array(n3),
+    feature: new Int32Array(n3),
+    stats: new Int32Array(n3),
+    entryPrice: new Float64Array(n3),
+    currentPrice: new Float64Array(n3),
+    high: new Float64Array(n3),
+    low: new Float64Array(n3),
+    currentMs: new Float64Array(n3),
+  };
+  for (let i = 0; i < n3; i++) {
+    const b = j3.left[i];
+    const a = j2.left[b];
+    const src = j1.right[a];
+    part.entry[i] = j1.left[a];
+    part.feature[i] = featureRows[j2.right[b]];
+    part.stats[i] = j3.right[i];
+    part.entryPrice[i] = source.entryPrice[src];
+    part.currentPrice[i] = source.currentPrice[src];
+    part.high[i] = source.highSinceEntry[src];
+    part.low[i] = source.lowSinceEntry[src];
+    part.currentMs[i] = ms1[a];
+  }
+  return part;
+}
+
+/**
+ * Every state row's features and targets (`_state_rows_for_age`'s arithmetic), into `out`. A function of its own
+ * for the engine's sake (see ageRows).
+ */
+function fillStateRows(
+  parts: AgePart[],
+  entry: EntrySet,
+  stats: PathStats,
+  costs: { stopBps: number; targetBps: number; costBps: number; minContinueEdgeBps: number },
+  out: { state: Record<string, Float32Array>; expected: Float32Array; continueTarget: Float64Array; entryRow: Int32Array; featureRow: Int32Array; currentMs: Float64Array },
+): void {
+  const { stopBps, targetBps, costBps, minContinueEdgeBps } = costs;
+  const { state, expected, continueTarget, entryRow, featureRow, currentMs } = out;
+  const sideSign = state.position_side_sign;
+  const timeInPosition = state.time_in_position_minutes;
+  const unrealizedPnl = state.unrealized_pnl_bps;
+  const mfeSince = state.mfe_since_entry_bps;
+  const maeSince = state.mae_since_entry_bps;
+  const distanceToStop = state.distance_to_stop_bps;
+  const distanceToTarget = state.distance_to_target_bps;
+  const entryEdge = state.entry_predicted_edge_bps;
+  const entryDirection = state.entry_direction_prob;
+  const addCount = state.add_count;
+  const minutesSinceAdd = state.minutes_since_last_add;
+  const { side: entrySide, entryPredictedEdgeBps, entryDirectionProb, entryRow: entryRows } = entry;
+  const { futureReturnBps, maeBps } = stats;
+  let p = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.entry.length; i++, p++) {
+      const e = part.entry[i];
+      const long = entrySide[e] === SIDE_LONG;
+      const ep = part.entryPrice[i];
+      const cp = part.currentPrice[i];
+      const hi = part.high[i];
+      const lo = part.low[i];
+      const unrealized = (long ? (cp / ep - 1) * 10000 : (ep / cp - 1) * 10000) - costBps;
+      const mfe = long ? (hi / ep - 1) * 10000 : (ep / lo - 1) * 10000;
+      const mae = long ? (ep / lo - 1) * 10000 : (hi / ep - 1) * 10000;
+      const stopPrice = long ? ep * (1 - stopBps / 10000) : ep * (1 + stopBps / 10000);
+      const targetPrice = long ? ep * (1 + targetBps / 10000) : ep * (1 - targetBps / 10000);
+      const toStop = long ? (cp / stopPrice - 1) * 10000 : (stopPrice / cp - 1) * 10000;
+      const toTarget = long ? (targetPrice / cp - 1) * 10000 : (cp / targetPrice - 1) * 10000;
+      const s = part.stats[i];
+      const edge = futureReturnBps[s] - costBps;
+      sideSign[p] = long ? 1 : -1;
+      timeInPosition[p] = part.age;
+      unrealizedPnl[p] = unrealized;
+      mfeSince[p] = Math.max(mfe, 0);
+      maeSince[p] = Math.max(mae, 0);
+      distanceToStop[p] = toStop;
+      distanceToTarget[p] = toTarget;
+      entryEdge[p] = entryPredictedEdgeBps[e];
+      entryDirection[p] = entryDirectionProb[e];
+      addCount[p] = 0;
+      minutesSinceAdd[p] = 9999;
+      continueTarget[p] = edge >= minContinueEdgeBps && maeBps[s] < stopBps ? 1 : 0;
+      expected[p] = edge;
+      entryRow[p] = entryRows[e];
+      featureRow[p] = part.feature[i];
+      currentMs[p] = part.currentMs[i];
+    }
+  }
+
+}
+
+/**
+ * dropna(subset=[*FEATURE_ORDER, *STATE_FEATURES, continue_target, expected_continue_edge_bps]) after ±Inf → NaN:
+ * the state rows kept, in order (`keep` marks them). Whether a feature row's market features are all finite is
+ * found once per feature row (column by column, in order) rather than once per state row (a random read per
+ * feature per row). A function of its own for the engine's sake (see ageRows).
+ */
+function dropnaRows(feature: Frame, featureOrder: string[], state: Record<string, Float32Array>, expected: Float32Array, featureRow: Int32Array, keep: Uint8Array): Int32Array {
+  const total = keep.length;
+  const finiteFeatures = new Uint8Array(feature.length).fill(1);
+  for (const name of featureOrder) {
+    const values = (feature.columns[name] as NumericColumn).values;
+    for (let r = 0; r < values.length; r++) if (!Number.isFinite(values[r])) finiteFeatures[r] = 0;
+  }
+  const stateValues = STATE_FEATURES.map((name) => state[name]);
+  let kept = 0;
+  for (let i = 0; i < total; i++) {
+    let ok = finiteFeatures[featureRow[i]] === 1 && Number.isFinite(expected[i]);
+    for (let k = 0; ok && k < stateValues.length; k++) ok = Number.isFinite(stateValues[k][i]);
+    keep[i] = ok ? 1 : 0;
+    kept += keep[i];
+  }
+  const rows = new Int32Array(kept);
+  for (let i = 0, q = 0; i < total; i++) if (keep[i]) rows[q++] = i;
+  return rows;
+}
+
 /**
  * `_build_state_frame` (with the time-based state source) and `_state_rows_for_age`, then replace(±Inf→NaN) and
  * the dropna on the model columns.
@@ -206,63 +376,12 @@ export function buildStateFrame(
   const barToSource = new Int32Array(replay.openTimeMs.length);
 
   // Per output row: entry-set row, state-source values, feature row, path-stats row.
-  const parts: { entry: Int32Array; feature: Int32Array; stats: Int32Array; age: number; entryPrice: Float64Array; currentPrice: Float64Array; high: Float64Array; low: Float64Array; currentMs: Float64Array }[] = [];
+  const parts: AgePart[] = [];
   const ageRowCounts: { age: number; rows: number }[] = [];
   for (const age of ages) {
-    const source = stateSourceForAge(replay, age);
-    barToSource.fill(-1);
-    for (let i = 0; i < source.length; i++) barToSource[source.bar[i]] = i;
-    const sourceIndex = subsetJoinIndex(replayIndex, barToSource, [source.symbol, source.currentOpenTimeMs]);
-    const currentMs = new Float64Array(entry.length);
-    for (let i = 0; i < entry.length; i++) currentMs[i] = entry.entryOpenTimeMs[i] + age * 60_000;
-    const j1 = innerJoin([entry.symbol, currentMs], entry.length, sourceIndex);
-    const n1 = j1.left.length;
-    const sym1 = new Float64Array(n1);
-    const ms1 = new Float64Array(n1);
-    for (let i = 0; i < n1; i++) {
-      sym1[i] = entry.symbol[j1.left[i]];
-      ms1[i] = currentMs[j1.left[i]];
-    }
-    const j2 = innerJoin([sym1, ms1], n1, featureIndex);
-    const n2 = j2.left.length;
-    const sym2 = new Float64Array(n2);
-    const ms2 = new Float64Array(n2);
-    const side2 = new Float64Array(n2);
-    for (let i = 0; i < n2; i++) {
-      const a = j2.left[i];
-      sym2[i] = sym1[a];
-      ms2[i] = ms1[a];
-      side2[i] = entry.side[j1.left[a]];
-    }
-    const j3 = innerJoin([sym2, ms2, side2], n2, statsIndex);
-    const n3 = j3.left.length;
-    ageRowCounts.push({ age, rows: n3 });
-    if (n3 === 0) continue;
-    const part = {
-      age,
-      entry: new Int32Array(n3),
-      feature: new Int32Array(n3),
-      stats: new Int32Array(n3),
-      entryPrice: new Float64Array(n3),
-      currentPrice: new Float64Array(n3),
-      high: new Float64Array(n3),
-      low: new Float64Array(n3),
-      currentMs: new Float64Array(n3),
-    };
-    for (let i = 0; i < n3; i++) {
-      const b = j3.left[i];
-      const a = j2.left[b];
-      const src = j1.right[a];
-      part.entry[i] = j1.left[a];
-      part.feature[i] = featureRows[j2.right[b]];
-      part.stats[i] = j3.right[i];
-      part.entryPrice[i] = source.entryPrice[src];
-      part.currentPrice[i] = source.currentPrice[src];
-      part.high[i] = source.highSinceEntry[src];
-      part.low[i] = source.lowSinceEntry[src];
-      part.currentMs[i] = ms1[a];
-    }
-    parts.push(part);
+    const part = ageRows(age, replay, entry, { replayIndex, barToSource, featureIndex, statsIndex }, featureRows);
+    ageRowCounts.push({ age, rows: part.entry.length });
+    if (part.entry.length > 0) parts.push(part);
   }
   if (!parts.length) {
     throw new InputError('state continue experiment produced no rows', [
@@ -279,61 +398,10 @@ export function buildStateFrame(
   const featureRow = new Int32Array(total);
   const currentMs = new Float64Array(total);
   const keep = new Uint8Array(total);
-  let p = 0;
-  for (const part of parts) {
-    for (let i = 0; i < part.entry.length; i++, p++) {
-      const e = part.entry[i];
-      const long = entry.side[e] === SIDE_LONG;
-      const ep = part.entryPrice[i];
-      const cp = part.currentPrice[i];
-      const hi = part.high[i];
-      const lo = part.low[i];
-      const unrealized = (long ? (cp / ep - 1) * 10000 : (ep / cp - 1) * 10000) - costBps;
-      const mfe = long ? (hi / ep - 1) * 10000 : (ep / lo - 1) * 10000;
-      const mae = long ? (ep / lo - 1) * 10000 : (hi / ep - 1) * 10000;
-      const stopPrice = long ? ep * (1 - stopBps / 10000) : ep * (1 + stopBps / 10000);
-      const targetPrice = long ? ep * (1 + targetBps / 10000) : ep * (1 - targetBps / 10000);
-      const toStop = long ? (cp / stopPrice - 1) * 10000 : (stopPrice / cp - 1) * 10000;
-      const toTarget = long ? (targetPrice / cp - 1) * 10000 : (cp / targetPrice - 1) * 10000;
-      const s = part.stats[i];
-      const edge = stats.futureReturnBps[s] - costBps;
-      state.position_side_sign[p] = long ? 1 : -1;
-      state.time_in_position_minutes[p] = part.age;
-      state.unrealized_pnl_bps[p] = unrealized;
-      state.mfe_since_entry_bps[p] = Math.max(mfe, 0);
-      state.mae_since_entry_bps[p] = Math.max(mae, 0);
-      state.distance_to_stop_bps[p] = toStop;
-      state.distance_to_target_bps[p] = toTarget;
-      state.entry_predicted_edge_bps[p] = entry.entryPredictedEdgeBps[e];
-      state.entry_direction_prob[p] = entry.entryDirectionProb[e];
-      state.add_count[p] = 0;
-      state.minutes_since_last_add[p] = 9999;
-      continueTarget[p] = edge >= minContinueEdgeBps && stats.maeBps[s] < stopBps ? 1 : 0;
-      expected[p] = edge;
-      entryRow[p] = entry.entryRow[e];
-      featureRow[p] = part.feature[i];
-      currentMs[p] = part.currentMs[i];
-    }
-  }
+  fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryRow, featureRow, currentMs });
 
-  // dropna(subset=[*FEATURE_ORDER, *STATE_FEATURES, continue_target, expected_continue_edge_bps]) after ±Inf → NaN.
-  // Whether a feature row's market features are all finite, once per feature row (column by column, in order)
-  // rather than once per state row (a random read per feature per row).
-  const finiteFeatures = new Uint8Array(feature.length).fill(1);
-  for (const name of featureOrder) {
-    const values = (feature.columns[name] as NumericColumn).values;
-    for (let r = 0; r < values.length; r++) if (!Number.isFinite(values[r])) finiteFeatures[r] = 0;
-  }
-  const stateValues = STATE_FEATURES.map((name) => state[name]);
-  let kept = 0;
-  for (let i = 0; i < total; i++) {
-    let ok = finiteFeatures[featureRow[i]] === 1 && Number.isFinite(expected[i]);
-    for (let k = 0; ok && k < stateValues.length; k++) ok = Number.isFinite(stateValues[k][i]);
-    keep[i] = ok ? 1 : 0;
-    kept += keep[i];
-  }
-  const rows = new Int32Array(kept);
-  for (let i = 0, q = 0; i < total; i++) if (keep[i]) rows[q++] = i;
+  const rows = dropnaRows(feature, featureOrder, state, expected, featureRow, keep);
+  const kept = rows.length;
 
   const take = (values: Float32Array | Float64Array) => {
     const out = values instanceof Float32Array ? new Float32Array(kept) : new Float64Array(kept);
