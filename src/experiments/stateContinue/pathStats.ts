@@ -177,6 +177,8 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
   };
   // Both sides of bar k in one pass over its window: the LONG side's adverse move is the SHORT side's favourable
   // one and the other way round, so each bar's two ratios are computed once (the same expressions, the same bits).
+  // The two sides' steps are written out: a loop over the sides with their state in small arrays gave the same
+  // bits but was slower on L than even one side after another (832 against 669 ms with the defaults).
   const emitBoth = (k: number, longAt: number, shortAt: number) => {
     const price = close[k];
     let longAdverse = -Infinity;
