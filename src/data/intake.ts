@@ -94,8 +94,8 @@ async function bytesOf(data: Blob | Uint8Array): Promise<Uint8Array> {
 /**
  * A parquet input decoded from one read (up to IN_MEMORY_PARQUET_BYTES, when the run decodes in place) is read
  * once for its two readers, the fingerprint (SHA-256) and the decoder, which run at the same time: reading a
- * dropped File goes through the browser process, and two reads of the same file side by side each took about
- * twice as long (M's feature frame: ~125 ms instead of ~40 ms). The entry goes once both have it.
+ * dropped File goes through the browser process, and the decoder's read of M's feature frame took ~125 ms beside
+ * the hash's read of the same file. The entry goes once both have it.
  */
 const sharedReads = new WeakMap<Blob, { bytes: Promise<Uint8Array>; left: number }>();
 

@@ -392,19 +392,6 @@ function trainingParamsOf(inputs: BaselineInputs, params: ResolvedParams): Train
   };
 }
 
-/** The side models' results from their fits (the seed's `_train_side_model` after the fit), in plan order. */
-async function finishSides(plans: ReturnType<typeof planSideModels>['plans'], fits: FitResult[], training: TrainingParams): Promise<Results> {
-  const byKey = new Map(fits.map((f) => [f.key, f]));
-  const results: Results = {};
-  for (const plan of plans) {
-    const classifier = byKey.get(`${plan.resultKey}:classifier`);
-    const regressor = byKey.get(`${plan.resultKey}:regressor`);
-    if (!classifier || !regressor) throw new Error(`fit results lack ${plan.resultKey}`);
-    results[plan.resultKey] = (await finishSideModel(plan, classifier, regressor, training)).result;
-  }
-  return results;
-}
-
 /**
  * When any of the run's fits ran in float32 (wasm, webgpu), fit the same tasks on the exact float64 cpu path and
  * compare the metrics and the verdict with the run's (issue 4). The state frame is the run's own; only the fits
@@ -419,20 +406,10 @@ export async function compareRunToFloat64(
   if (float32.length === 0) return null;
   const started = performance.now();
   const training = trainingParamsOf(inputs as BaselineInputs, outcome.params);
-  // Planned afresh: the run's own task matrices were moved to its fit workers.
-  const { plans, tasks } = planSideModels(outcome.stateFrame, training);
-  let fits: FitResult[];
-  if (options.runFits) fits = await options.runFits(tasks);
-  else {
-    fits = [];
-    for (const task of tasks) {
-      if (options.signal?.aborted) throw new CancelledError();
-      fits.push(executeFit(task, undefined, options.signal));
-    }
-  }
-  const nonCpu = fits.find((f) => f.backend !== 'cpu');
+  // Planned and fitted afresh (the run's own task matrices were moved to its fit workers), without the run's log.
+  const { results, fitRecords } = await trainAndScore(outcome.stateFrame, training, outcome.params.runId, { runFits: options.runFits, signal: options.signal }, new Stages({ signal: options.signal }), () => {});
+  const nonCpu = fitRecords.find((f) => f.backend !== 'cpu');
   if (nonCpu) throw new Error(`the float64 refit ran ${nonCpu.key} on ${nonCpu.backend}, not cpu`);
-  const results = await finishSides(plans, fits, training);
   const verdict = buildVerdict(results);
   // Compared as the seed writes them (state_continue_result.json / _verdict.json).
   const comparison = compareToFloat64(
