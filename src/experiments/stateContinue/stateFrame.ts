@@ -320,12 +320,13 @@ function fillStateRows(
 
 /**
  * dropna(subset=[*FEATURE_ORDER, *STATE_FEATURES, continue_target, expected_continue_edge_bps]) after ±Inf → NaN:
- * the state rows kept, in order (`keep` marks them). Whether a feature row's market features are all finite is
+ * the state rows kept, in order. Whether a feature row's market features are all finite is
  * found once per feature row (column by column, in order) rather than once per state row (a random read per
  * feature per row). A function of its own for the engine's sake (see ageRows).
  */
-function dropnaRows(feature: Frame, featureOrder: string[], state: Record<string, Float32Array>, expected: Float32Array, featureRow: Int32Array, keep: Uint8Array): Int32Array {
-  const total = keep.length;
+function dropnaRows(feature: Frame, featureOrder: string[], state: Record<string, Float32Array>, expected: Float32Array, featureRow: Int32Array): Int32Array {
+  const total = featureRow.length;
+  const keep = new Uint8Array(total);
   const finiteFeatures = new Uint8Array(feature.length).fill(1);
   for (const name of featureOrder) {
     const values = (feature.columns[name] as NumericColumn).values;
@@ -397,10 +398,9 @@ export function buildStateFrame(
   const entryRow = new Int32Array(total);
   const featureRow = new Int32Array(total);
   const currentMs = new Float64Array(total);
-  const keep = new Uint8Array(total);
   fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryRow, featureRow, currentMs });
 
-  const rows = dropnaRows(feature, featureOrder, state, expected, featureRow, keep);
+  const rows = dropnaRows(feature, featureOrder, state, expected, featureRow);
   const kept = rows.length;
 
   const take = (values: Float32Array | Float64Array) => {
