@@ -14,7 +14,7 @@ import { readParquetAsync } from '../../src/data/parquet.ts';
 import { readOnnx } from '../../src/data/onnx.ts';
 import { runStateContinue } from '../../src/experiments/stateContinue/pipeline.ts';
 import { executeFit } from '../../src/experiments/stateContinue/training.ts';
-import { defaultParams, type BaselineInputs } from '../../src/experiments/stateContinue/inputs.ts';
+import { artifactBytes, defaultParams, type BaselineInputs } from '../../src/experiments/stateContinue/inputs.ts';
 import { frameBytes } from './decoded.ts';
 
 function flag(name: string): string | undefined {
@@ -149,7 +149,7 @@ async function once(): Promise<void> {
   console.log(`  total wall ${total.toFixed(0)} ms, cpu ${cpuTotal.toFixed(0)} ms (two-lane fits: ${(cpuTotal - fitSum + twoLanes(fitCpus)).toFixed(0)} ms); peak RSS ${(peakRss / MB).toFixed(0)} MB (before decode ${(rssBefore / MB).toFixed(0)} MB)`);
   if (out) {
     mkdirSync(out, { recursive: true });
-    for (const a of outcome.artifacts) writeFileSync(join(out, a.name), a.bytes);
+    for (const a of outcome.artifacts) writeFileSync(join(out, a.name), await artifactBytes(a));
   }
 }
 

@@ -4,15 +4,16 @@
  */
 import { readParquet } from '../data/parquet.ts';
 import { ensureParquetWasm } from '../data/parquetInit.ts';
+import { artifactBytes, type Artifact } from '../experiments/stateContinue/inputs.ts';
 import { INSIGHTS_VERSION, insightsFromPredictions, PREDICTION_PLOT_COLUMNS, type RunInsights } from './runInsights.ts';
 
 const PREDICTIONS = 'state_continue_predictions.parquet';
 
-export async function insightsForRun(run: { insights?: unknown }, artifacts: { name: string; bytes: Uint8Array }[]): Promise<RunInsights | null> {
+export async function insightsForRun(run: { insights?: unknown }, artifacts: Pick<Artifact, 'name' | 'bytes'>[]): Promise<RunInsights | null> {
   const stored = run.insights as RunInsights | undefined | null;
   if (stored && stored.version === INSIGHTS_VERSION) return stored;
   const predictions = artifacts.find((a) => a.name === PREDICTIONS);
   if (!predictions) return null;
   await ensureParquetWasm();
-  return insightsFromPredictions(readParquet(predictions.bytes, PREDICTIONS, { columns: PREDICTION_PLOT_COLUMNS }));
+  return insightsFromPredictions(readParquet(await artifactBytes(predictions), PREDICTIONS, { columns: PREDICTION_PLOT_COLUMNS }));
 }

@@ -8,6 +8,7 @@ import * as pw from 'parquet-wasm';
 import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
 import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
 import { makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/data');
@@ -292,7 +293,9 @@ describe('writeParquetStreamed', () => {
     const frame = makeFrame(base.names, Object.fromEntries(base.names.map((n) => [n, takeColumn(base.columns[n], rows)])));
     const whole = readParquet(writeParquet(frame), 'whole.parquet');
     for (const sliceRows of [4, 7, 23, 1000]) {
-      const bytes = await writeParquetStreamed(frame, { sliceRows });
+      const written = await writeParquetStreamed(frame, { sliceRows, sha256: true });
+      const bytes = new Uint8Array(await written.blob.arrayBuffer());
+      expect(written.sha256).toBe(await sha256Hex(bytes));
       const back = readParquet(bytes, 'streamed.parquet');
       expect(back.length).toBe(23);
       expect(cells(back)).toEqual(cells(whole));

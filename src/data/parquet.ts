@@ -54,6 +54,7 @@ import {
 import { InputError, type InputProblem } from '../core/errors.ts';
 import type { Column, Frame, NumericColumn, NumericType } from './frame.ts';
 import { StringTable } from './stringTable.ts';
+import { Sha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
@@ -801,14 +802,32 @@ export const WRITE_ROW_GROUP_ROWS = 122_880;
 /** Rows per slice handed to the streaming writer (a multiple of the writer's 1024-row mini-batches). */
 export const WRITE_SLICE_ROWS = 65536;
 
+/** A written parquet file: its bytes as a Blob, and their SHA-256 when asked for. */
+export interface WrittenParquet {
+  blob: Blob;
+  sha256: string | null;
+}
+
 /**
- * `writeParquet` with the same bytes out, for large frames: the frame goes to the wasm writer in slices of
- * `WRITE_SLICE_ROWS` rows (each slice is encoded into the open row group as it arrives), so neither a whole-frame
- * Arrow IPC copy in JS nor a whole-frame Arrow table in wasm memory (which never shrinks) is ever made.
+ * `writeParquet`'s bytes, as a Blob. A large frame goes to the wasm writer in slices of `WRITE_SLICE_ROWS` rows
+ * (each slice is encoded into the open row group as it arrives), so neither a whole-frame Arrow IPC copy in JS
+ * nor a whole-frame Arrow table in wasm memory (which never shrinks) is made; each piece the writer gives back
+ * becomes a Blob of its own at once (hashed first when `sha256` is asked for), so the file is never joined into
+ * one buffer either: on L, the train parquet (153 MB) no longer stands in the page's memory two or three times
+ * over (pieces, their join, WebCrypto's copy for the hash).
  */
-export async function writeParquetStreamed(frame: Frame, options: WriteParquetOptions & { sliceRows?: number } = {}): Promise<Uint8Array> {
+export async function writeParquetStreamed(frame: Frame, options: WriteParquetOptions & { sliceRows?: number; sha256?: boolean } = {}): Promise<WrittenParquet> {
   const sliceRows = options.sliceRows ?? WRITE_SLICE_ROWS;
-  if (frame.length <= sliceRows) return writeParquet(frame, options);
+  const hash = options.sha256 ? new Sha256() : null;
+  const parts: Blob[] = [];
+  const take = (chunk: Uint8Array) => {
+    hash?.update(chunk);
+    parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]));
+  };
+  if (frame.length <= sliceRows) {
+    take(writeParquet(frame, options));
+    return { blob: new Blob(parts), sha256: hash?.digestHex() ?? null };
+  }
   const encoded = new Map<string, EncodedDictionary>();
   for (const name of frame.names) {
     const column = frame.columns[name];
@@ -834,22 +853,13 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
     },
   });
   const bytes = (await pw.transformParquetStream(batches, writerProperties(frame, options))) as ReadableStream<Uint8Array>;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   const reader = bytes.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
-    total += value.length;
+    take(value);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return { blob: new Blob(parts), sha256: hash?.digestHex() ?? null };
 }
 
 function arrowColumns(frame: Frame, start: number, length: number, encoded?: Map<string, EncodedDictionary>): { schema: Schema; children: AnyData[] } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { zipSync } from 'fflate';
-import { unzipEntries, unzipEntriesAsync, zipEntries } from './zip.ts';
+import { unzipSync, zipSync } from 'fflate';
+import { unzipEntries, unzipEntriesAsync, zipEntries, zipToBlob } from './zip.ts';
 import { InputError } from '../core/errors.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -28,5 +28,24 @@ describe('zip', () => {
     expect(() => unzipEntries(archive.subarray(0, 30), 'run-10.zip')).toThrowError(InputError);
     expect(() => unzipEntries(bytes('not a zip at all'), 'run-10.zip')).toThrowError(/^run-10\.zip: cannot read the zip archive/);
     await expect(unzipEntriesAsync(bytes('not a zip at all'), 'run-10.zip')).rejects.toThrowError(/^run-10\.zip: cannot read the zip archive/);
+  });
+
+  it('zipToBlob streams bytes and Blob sources (one read piece by piece) into one archive, the same each time', async () => {
+    const big = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251);
+    const sources = () => [
+      { path: 'state_continue_train.parquet', data: new Blob([big.subarray(0, 100_000), big.subarray(100_000)]), level: 0 as const },
+      { path: 'state_continue_result.json', data: bytes('{"a": 1}\n'.repeat(50)), level: 6 as const },
+      { path: 'empty.parquet', data: new Blob([]), level: 0 as const },
+    ];
+    const first = new Uint8Array(await (await zipToBlob(sources())).arrayBuffer());
+    const files = unzipSync(first);
+    expect(Object.keys(files)).toEqual(['state_continue_train.parquet', 'state_continue_result.json', 'empty.parquet']);
+    expect(files['state_continue_train.parquet']).toEqual(big);
+    expect(new TextDecoder().decode(files['state_continue_result.json'])).toBe('{"a": 1}\n'.repeat(50));
+    expect(files['empty.parquet']).toHaveLength(0);
+    // stored as is, deflated, and with a fixed time: the same files give the same archive
+    expect(first.length).toBeGreaterThan(300_000);
+    expect(first.length).toBeLessThan(300_000 + 500 + 1_000);
+    expect(new Uint8Array(await (await zipToBlob(sources())).arrayBuffer())).toEqual(first);
   });
 });

@@ -22,6 +22,7 @@ import { InputError } from '../core/errors.ts';
 import { base64UrlDecode, base64UrlEncode } from '../share/verdictLink.ts';
 import { openWorkbenchDb } from './db.ts';
 import type { StoredArtifact, StoredRun } from './runTypes.ts';
+import { artifactBytes } from '../experiments/stateContinue/inputs.ts';
 
 export const EXPORT_FORMAT = 'ml-workbench-export';
 export const EXPORT_VERSION = 1;
@@ -246,9 +247,11 @@ export interface ImportSummary {
 
 const db = openWorkbenchDb;
 
-function artifactRows(rows: StoredArtifact[], run: StoredRun): ExportedRun['artifacts'] {
+/** A run's artifacts in the run's order, as bytes (Blobs read here: an export file is packed in memory). */
+async function artifactRows(rows: StoredArtifact[], run: StoredRun): Promise<ExportedRun['artifacts']> {
   const order = new Map(run.artifacts.map((a, i) => [a.name, i]));
-  return rows.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0)).map((a) => ({ name: a.name, mime: a.mime, bytes: a.bytes }));
+  const sorted = rows.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+  return Promise.all(sorted.map(async (a) => ({ name: a.name, mime: a.mime, bytes: await artifactBytes(a) })));
 }
 
 /** Everything this browser holds, as one file. */
@@ -270,7 +273,7 @@ export async function exportAll(now = new Date()): Promise<Uint8Array> {
   return packExport({
     scope: 'all',
     exportedAt: now.toISOString(),
-    runs: runs.map((run) => ({ run, artifacts: artifactRows(byRun.get(run.id) ?? [], run) })),
+    runs: await Promise.all(runs.map(async (run) => ({ run, artifacts: await artifactRows(byRun.get(run.id) ?? [], run) }))),
     trades,
     registryModels,
     registryHistory,
@@ -284,7 +287,7 @@ export async function exportRun(id: string, now = new Date()): Promise<Uint8Arra
   const run = await handle.get('runs', id);
   if (!run) throw new Error(`Run ${id} is no longer stored.`);
   const artifacts = await handle.getAllFromIndex('artifacts', 'runId', id);
-  return packExport({ scope: 'run', exportedAt: now.toISOString(), runs: [{ run, artifacts: artifactRows(artifacts, run) }], trades: [], registryModels: [], registryHistory: [], kv: [] });
+  return packExport({ scope: 'run', exportedAt: now.toISOString(), runs: [{ run, artifacts: await artifactRows(artifacts, run) }], trades: [], registryModels: [], registryHistory: [], kv: [] });
 }
 
 /** Import a file made by exportAll or exportRun (merging, see the module comment). */

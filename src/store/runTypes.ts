@@ -64,5 +64,6 @@ export interface StoredArtifact {
   runId: string;
   name: string;
   mime: string;
-  bytes: Uint8Array;
+  /** Parquet artifacts of runs made since the page writes them as Blobs are Blobs; the rest are bytes. */
+  bytes: Uint8Array | Blob;
 }

@@ -5,11 +5,13 @@
  */
 import { openWorkbenchDb } from './db.ts';
 import type { StoredArtifact, StoredRun } from './runTypes.ts';
+import { artifactSize } from '../experiments/stateContinue/inputs.ts';
 
+/** An artifact to store: bytes, or a Blob (kept by IndexedDB as a Blob, never read into the page's memory). */
 export interface ArtifactBytes {
   name: string;
   mime: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array | Blob;
 }
 
 /** The first free id among `wanted`, `wanted-2`, `wanted-3`, … */
@@ -32,7 +34,7 @@ export async function saveRun(run: StoredRun, artifacts: ArtifactBytes[]): Promi
   const stored: StoredRun = {
     ...run,
     id: uniqueRunId(run.id, (id) => existing.has(id)),
-    artifacts: artifacts.map((a) => ({ name: a.name, mime: a.mime, size: a.bytes.byteLength })),
+    artifacts: artifacts.map((a) => ({ name: a.name, mime: a.mime, size: artifactSize(a) })),
   };
   const writes: Promise<unknown>[] = [runs.add(stored)];
   const store = tx.objectStore('artifacts');

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../core/errors.ts';
-import { defaultParams, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import { artifactBytes, artifactText, defaultParams, type Artifact, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
 import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
 import type { FitTask } from '../experiments/stateContinue/training.ts';
@@ -122,7 +122,7 @@ describe('pipeline worker + fit pool', () => {
     expect(all.map((a) => a.name)).toEqual(inline.artifacts.map((a) => a.name));
     for (const [i, a] of all.entries()) {
       // The train parquet and the manifest that hashes it are the same bytes; so is everything after the fits.
-      expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+      expect(await sha256Hex(await artifactBytes(a)), a.name).toBe(await sha256Hex(await artifactBytes(inline.artifacts[i])));
     }
     expect(outcome.verdict?.status).toBe(inline.verdict.status);
     expect(Object.keys(outcome.results ?? {}).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
@@ -205,9 +205,9 @@ describe('pipeline worker + fit pool', () => {
 
     // The artifacts are the wasm run's own: its result differs from the float64 run's at `where` by exactly that.
     const leaf = (results: Record<string, unknown> | null, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], results) as number;
-    const float64Results = JSON.parse(new TextDecoder().decode(inline.artifacts.find((a) => a.name === 'state_continue_result.json')!.bytes.slice()).replace(/NaN|-?Infinity/g, 'null')) as Record<string, unknown>;
+    const float64Results = JSON.parse(artifactText(inline.artifacts.find((a) => a.name === 'state_continue_result.json')!).replace(/NaN|-?Infinity/g, 'null')) as Record<string, unknown>;
     expect(Math.abs(leaf(outcome.results, c!.where!) - leaf(float64Results, c!.where!))).toBeCloseTo(c!.largest_abs_difference!, 12);
-    const resultBytes = (artifacts: { name: string; bytes: Uint8Array }[]) => sha256Hex(artifacts.find((a) => a.name === 'state_continue_result.json')!.bytes);
+    const resultBytes = async (artifacts: Artifact[]) => sha256Hex(await artifactBytes(artifacts.find((a) => a.name === 'state_continue_result.json')!));
     expect(await resultBytes(outcome.artifacts)).not.toBe(await resultBytes(inline.artifacts));
   });
 
@@ -295,7 +295,7 @@ describe('pipeline worker + fit pool', () => {
     expect(outcome.log.filter((l) => l.startsWith('frozen scores: computed ahead of Run'))).toHaveLength(1);
     const all = inSeedOrder([...outcome.artifacts, ...((await client.call('followUp', { what: 'artifacts' })).artifacts ?? [])]);
     expect(all).toHaveLength(9);
-    for (const [i, a] of all.entries()) expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+    for (const [i, a] of all.entries()) expect(await sha256Hex(await artifactBytes(a)), a.name).toBe(await sha256Hex(await artifactBytes(inline.artifacts[i])));
     expect(outcome.stageTimingsMs.load).toBeGreaterThan(0);
 
     // Other files than the ones checked: nothing is adopted, the run decodes its own.
@@ -328,7 +328,7 @@ describe('pipeline worker + fit pool', () => {
     const report = await client.call('intake', { files: droppedFixture() });
     const outcome = await client.call('run', { files: droppedFixture(), params, fingerprints: report.files.filter((f) => f.role !== null).map(inputFingerprint) });
     const all = inSeedOrder([...outcome.artifacts, ...((await client.call('followUp', { what: 'artifacts' })).artifacts ?? [])]);
-    for (const [i, a] of all.entries()) expect(await sha256Hex(a.bytes), a.name).toBe(await sha256Hex(inline.artifacts[i].bytes));
+    for (const [i, a] of all.entries()) expect(await sha256Hex(await artifactBytes(a)), a.name).toBe(await sha256Hex(await artifactBytes(inline.artifacts[i])));
 
     // A drop while warming: the warm-up is given up (its signal aborted, or not started) and the check answers.
     const seen: boolean[] = [];

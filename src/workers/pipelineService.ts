@@ -4,7 +4,7 @@
  * eight fits to the page's pool. Stage timings are measured here, where the stages run.
  */
 import { CancelledError, type InputProblem } from '../core/errors.ts';
-import type { Artifact, BaselineInputs, StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import { artifactText, type Artifact, type BaselineInputs, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import type { Float64ComparisonRecord, FrozenStage, StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
 import type { InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
@@ -356,7 +356,9 @@ export function loadProgress(inputs: InputFingerprint[], stage: Pick<StageContex
 
 /** Artifacts that share a buffer with something else are copied, so a transfer moves exactly their bytes. */
 function ownedArtifact(a: Artifact): Artifact {
-  return a.bytes.byteOffset === 0 && a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() };
+  const bytes = a.bytes;
+  if (!(bytes instanceof Uint8Array)) return a;
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? a : { ...a, bytes: bytes.slice() };
 }
 
 /** A typed array that spans its whole buffer (so moving the buffer moves exactly it). */
@@ -383,7 +385,7 @@ function stageContext(context: CallContext, clock: StageClock, log: string[]): S
 export function parseArtifactJson(artifacts: Artifact[], name: string): Record<string, unknown> | null {
   const artifact = artifacts.find((a) => a.name === name);
   if (!artifact) return null;
-  const text = new TextDecoder().decode(artifact.bytes);
+  const text = artifactText(artifact);
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {

@@ -194,9 +194,14 @@ export function takeTransfer(value: unknown): Transferable[] {
   return [...new Set(list)].filter((t) => !(t instanceof ArrayBuffer) || t.byteLength > 0);
 }
 
-/** The buffers of artifacts, for a transfer list. Views on a shared buffer are copied first by the caller. */
-export function artifactBuffers(artifacts: { bytes: Uint8Array }[]): Transferable[] {
-  return artifacts.map((a) => a.bytes.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+/**
+ * The buffers of artifacts, for a transfer list (Blobs cross by reference and need none). Views on a shared
+ * buffer are copied first by the caller.
+ */
+export function artifactBuffers(artifacts: { bytes: Uint8Array | Blob }[]): Transferable[] {
+  const out: ArrayBuffer[] = [];
+  for (const a of artifacts) if (a.bytes instanceof Uint8Array && a.bytes.buffer instanceof ArrayBuffer) out.push(a.bytes.buffer);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import type { Frame } from '../../src/data/frame.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import { TOLERANCE, STATE_FEATURES } from '../../src/core/constants.ts';
-import { defaultParams, type StateContinueParams } from '../../src/experiments/stateContinue/inputs.ts';
+import { artifactBytes as bytesOf, artifactText as textOf, defaultParams, type StateContinueParams } from '../../src/experiments/stateContinue/inputs.ts';
 import { loadBaselineDir } from '../../src/experiments/stateContinue/loadBaselineDir.ts';
 import { loadBaseline, recognizeDropped } from '../../src/data/intake.ts';
 import type { BaselineInputs } from '../../src/experiments/stateContinue/inputs.ts';
@@ -270,8 +270,8 @@ function compareTextWithNumbers(what: string, ours: string, seed: string): void 
   });
 }
 
-const artifactText = (outcome: StateContinueOutcome, name: string) => new TextDecoder().decode(outcome.artifacts.find((a) => a.name === name)!.bytes);
-const artifactBytes = (outcome: StateContinueOutcome, name: string) => outcome.artifacts.find((a) => a.name === name)!.bytes;
+const artifactText = (outcome: StateContinueOutcome, name: string) => textOf(outcome.artifacts.find((a) => a.name === name)!);
+const artifactBytes = (outcome: StateContinueOutcome, name: string) => bytesOf(outcome.artifacts.find((a) => a.name === name)!);
 
 const all = cases();
 
@@ -330,8 +330,8 @@ describe('state-continue parity with the seed', () => {
         ]);
       }, 300_000);
 
-      it('state frame: row for row, column order and types (written parquet read back)', () => {
-        const ours = readParquet(artifactBytes(outcome, 'state_continue_train.parquet'), 'ours/state_continue_train.parquet');
+      it('state frame: row for row, column order and types (written parquet read back)', async () => {
+        const ours = readParquet(await artifactBytes(outcome, 'state_continue_train.parquet'), 'ours/state_continue_train.parquet');
         const seed = readParquet(new Uint8Array(readFileSync(join(expectedDir, 'state_continue_train.parquet'))), 'expected/state_continue_train.parquet');
         compareFrames('train', ours, seed, {});
       });
@@ -339,7 +339,7 @@ describe('state-continue parity with the seed', () => {
       it('experiment manifest: equal apart from baseline_root; dataset hash is our parquet', async () => {
         const ours = JSON.parse(artifactText(outcome, 'experiment_manifest.json')) as Record<string, unknown>;
         const seed = seedJson('experiment_manifest.json');
-        expect(ours.dataset_hash_sha256).toBe(await sha256Hex(artifactBytes(outcome, 'state_continue_train.parquet')));
+        expect(ours.dataset_hash_sha256).toBe(await sha256Hex(await artifactBytes(outcome, 'state_continue_train.parquet')));
         expect(ours.baseline_root).toBe(`trader-v4/runs/${c.baselineRunId}`);
         for (const key of ['baseline_root', 'dataset_hash_sha256']) {
           delete ours[key];
@@ -382,8 +382,8 @@ describe('state-continue parity with the seed', () => {
         expect(artifactText(outcome, 'state_continue_experiment_report.md')).toBe(outcome.report);
       });
 
-      it('predictions: rows, columns and types; probabilities and edges within tolerance', () => {
-        const ours = readParquet(artifactBytes(outcome, 'state_continue_predictions.parquet'), 'ours/state_continue_predictions.parquet');
+      it('predictions: rows, columns and types; probabilities and edges within tolerance', async () => {
+        const ours = readParquet(await artifactBytes(outcome, 'state_continue_predictions.parquet'), 'ours/state_continue_predictions.parquet');
         const seed = readParquet(new Uint8Array(readFileSync(join(expectedDir, 'state_continue_predictions.parquet'))), 'expected/state_continue_predictions.parquet');
         compareFrames('predictions', ours, seed, { skip: ['continue_prob', 'predicted_continue_edge_bps'] });
         predictionColumns(ours, seed);

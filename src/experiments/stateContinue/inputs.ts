@@ -60,9 +60,28 @@ export function defaultParams(): StateContinueParams {
   return { ...STATE_CONTINUE_DEFAULTS };
 }
 
-/** An output file of a run. */
+/**
+ * An output file of a run. The parquet artifacts are Blobs: written piece by piece into the browser's blob store
+ * (outside the page's memory on Chromium) and stored, linked and zipped from there, never joined into one buffer;
+ * the JSON and Markdown ones are bytes.
+ */
 export interface Artifact {
   name: string;
   mime: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array | Blob;
+}
+
+/** An artifact's size in bytes. */
+export function artifactSize(a: Pick<Artifact, 'bytes'>): number {
+  return a.bytes instanceof Uint8Array ? a.bytes.byteLength : a.bytes.size;
+}
+
+/** An artifact's bytes (a Blob's read into memory). */
+export async function artifactBytes(a: Pick<Artifact, 'bytes'>): Promise<Uint8Array> {
+  return a.bytes instanceof Uint8Array ? a.bytes : new Uint8Array(await a.bytes.arrayBuffer());
+}
+
+/** The text of a small bytes artifact (JSON, Markdown); empty for a Blob, which only parquet artifacts are. */
+export function artifactText(a: Pick<Artifact, 'bytes'>): string {
+  return a.bytes instanceof Uint8Array ? new TextDecoder().decode(a.bytes) : '';
 }

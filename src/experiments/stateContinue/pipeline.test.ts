@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { CancelledError, InputError } from '../../core/errors.ts';
-import { defaultParams } from './inputs.ts';
+import { artifactBytes, artifactText, defaultParams } from './inputs.ts';
 import { loadBaselineDir } from './loadBaselineDir.ts';
 import { buildPreTrainingArtifacts, runStateContinue, resolveParams } from './pipeline.ts';
 import { executeFit, planSideModels, type FitTask } from './training.ts';
@@ -48,7 +48,7 @@ describe.runIf(haveFixture)('pipeline on the default fixture', () => {
       'position_state_feature_order.json',
       'position_state_source_manifest.json',
     ]);
-    const source = JSON.parse(new TextDecoder().decode(pre.artifacts[4].bytes)) as Record<string, unknown>;
+    const source = JSON.parse(artifactText(pre.artifacts[4])) as Record<string, unknown>;
     expect(source.state_feature_order_hash).toBe('759c36f8b7174dead9ea762bd40486a4887fe1d9695234fd9f21356d5ced3f60');
     expect(Object.keys(pre.stageMs).sort()).toEqual(['artifacts', 'frozen_scores', 'path_stats', 'state_frame']);
     expect(pre.log.at(-1)).toMatch(/^trader\.training\.state_continue_dataset_written runId=state_continue_reference rowCount=\d+ splitCounts=\{'fit_inner': \d+, /);
@@ -88,9 +88,13 @@ describe.runIf(haveFixture)('pipeline on the default fixture', () => {
     expect(outcome.log.at(-1)).toBe(
       'trader.training.state_continue_experiment_finished runId=state_continue_reference report=trader-v4/runs/state_continue_reference/experiments/state_continue/state_continue_experiment_report.md',
     );
-    const files = unzipSync(artifactsZip(outcome.artifacts));
+    const files = unzipSync(new Uint8Array(await (await artifactsZip(outcome.artifacts)).arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual(outcome.artifacts.map((a) => a.name).sort());
     expect(files['state_continue_result.json']).toEqual(outcome.artifacts.find((a) => a.name === 'state_continue_result.json')!.bytes);
+    // the parquet artifacts are Blobs, stored in the zip as they are
+    const train = outcome.artifacts.find((a) => a.name === 'state_continue_train.parquet')!;
+    expect(train.bytes).toBeInstanceOf(Blob);
+    expect(files['state_continue_train.parquet']).toEqual(await artifactBytes(train));
   }, 120_000);
 
   it('stops with CancelledError when the signal is aborted', async () => {

@@ -568,7 +568,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
         const { train, manifest, manifestArtifact } = await trainArtifacts(stateFrame, manifestInput);
         emit(datasetWrittenLine(params, stateFrame));
         progress({ stage: 'artifacts', done: 2, total: 3 });
-        const predictionsArtifact = await parquetArtifact('state_continue_predictions.parquet', predictions);
+        const { artifact: predictionsArtifact } = await parquetArtifact('state_continue_predictions.parquet', predictions);
         emit(`trader.training.state_continue_experiment_finished runId=${params.runId} report=${outDir(params.runId)}/state_continue_experiment_report.md`);
         progress({ stage: 'artifacts', done: 3, total: 3 });
         outcome.manifest = manifest;
