@@ -38,7 +38,7 @@ const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && 
 describe('cpuMatrixOps', () => {
   // row counts around the block sizes (8 rows for Xᵀr, panels of 16 for X·w), float32 and float64 X, residuals
   // with exact zeros (skipped rows)
-  for (const rows of [1, 7, 8, 9, 15, 16, 17, 1003]) {
+  for (const rows of [1, 7, 8, 9, 15, 16, 17, 24, 33, 1003]) {
     for (const cols of [1, 2, 3, 5, 32, 43]) {
       it(`gemv and gemvT equal the plain loops to the last bit (${rows}×${cols})`, () => {
         const rand = lcg(rows * 100 + cols);
@@ -82,5 +82,37 @@ describe('cpuMatrixOps', () => {
     expect(sameBits(out, plainGemv(x, 40, 3, w, 1))).toBe(true);
     const assembled = await wasmFromWat('linear.wat', readFileSync(join(KERNELS_DIR, 'linear.wat'), 'utf8'));
     expect(Buffer.from(assembled).toString('base64'), 'run `npm run kernels` after editing linear.wat').toBe(WASM_BASE64);
+  });
+
+  it('disposed ops hand their kernels to the next ones (memory reused, grown when larger); ops in use keep their own', () => {
+    const run = (rows: number, cols: number, seed: number) => {
+      const rand = lcg(seed);
+      const x = Float32Array.from({ length: rows * cols }, () => (rand() - 0.5) * 8);
+      const w = Float64Array.from({ length: cols }, () => rand() - 0.5);
+      const r = Float64Array.from({ length: rows }, () => rand() - 0.5);
+      const ops = cpuMatrixOps(x, rows, cols);
+      expect(ops.copiedX).toBe(true);
+      const check = () => {
+        const out = new Float64Array(rows);
+        ops.gemv(w, -1, out);
+        expect(sameBits(out, plainGemv(x, rows, cols, w, -1))).toBe(true);
+        const g = new Float64Array(cols);
+        ops.gemvT(r, g);
+        expect(sameBits(g, plainGemvT(x, rows, cols, r))).toBe(true);
+      };
+      check();
+      return { ops, check };
+    };
+    // large, then smaller with a short last panel (its padding rows hold the large matrix's values), then larger
+    run(4099, 43, 1).ops.dispose();
+    const small = run(37, 32, 2);
+    // a second ops while the first is in use gets an instance of its own: both stay right
+    const other = run(301, 5, 3);
+    small.check();
+    other.check();
+    small.ops.dispose();
+    small.ops.dispose(); // twice is once
+    other.ops.dispose();
+    run(9001, 43, 4).ops.dispose();
   });
 });

@@ -15,8 +15,13 @@ export interface MatrixOps {
   gemv(w: Float64Array, intercept: number, out: Float64Array): void;
   /** out[j] = Σ_i X[i,j]·r[i]   (out.length = cols) */
   gemvT(r: Float64Array, out: Float64Array): void;
-  /** Release device memory (tensors); a no-op on the CPU. */
+  /** Release device memory (tensors) or the wasm kernels' instance. */
   dispose(): void;
+  /**
+   * The ops read their own copy of X (in wasm, GPU or tfjs memory), not the caller's array: a caller that owns
+   * X (a fit worker) may let it go once the ops exist.
+   */
+  readonly copiedX?: boolean;
   /**
    * Optional (issue 4): backends that can only read results back asynchronously (WebGPU: its synchronous
    * read-back returns zeros on a headless SwiftShader adapter) implement these and make `gemv`/`gemvT` throw.
@@ -39,7 +44,14 @@ export function cpuMatrixOps(x: Float32Array | Float64Array, rows: number, cols:
   const finite = allFinite(x);
   // A float32 matrix goes to the WebAssembly SIMD kernels: the same sums, bit for bit, faster.
   const kernels = finite && x instanceof Float32Array ? wasmLinearKernels(x, rows, cols) : null;
-  if (kernels) return { rows, cols, backend: 'cpu', gemv: kernels.gemv, gemvT: kernels.gemvT, dispose() {} };
+  if (kernels) {
+    let released = false;
+    const dispose = () => {
+      if (!released) kernels.release();
+      released = true;
+    };
+    return { rows, cols, backend: 'cpu', gemv: kernels.gemv, gemvT: kernels.gemvT, dispose, copiedX: true };
+  }
   return {
     rows,
     cols,

@@ -99,4 +99,18 @@ describe('fit worker handler', () => {
     expect(result.iterations).toBe(expected.iterations);
     client.terminate();
   });
+
+  it('lets the task\'s X go once the ops hold their own copy (cpu kernels), not when they read it (async-only ops)', async () => {
+    const inputs = loadBaselineDir(FIXTURE);
+    const pre = await buildPreTrainingArtifacts(inputs, defaultParams());
+    const [task] = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind: 'huber', ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 }).tasks;
+    const expected = executeFit(task);
+    const context = { signal: new AbortController().signal, progress: () => {}, host: () => Promise.reject(new Error('no host')) };
+    for (const [choose, dropped] of [[cpuOnly, true], [asyncOnly, false]] as const) {
+      const own = { ...task, x: task.x.slice() };
+      const { result } = await fitHandlers(choose).fit({ type: 'fit', task: own, backend: 'auto' }, context);
+      expect(Array.from(result.coef)).toEqual(Array.from(expected.coef));
+      expect(own.x.length).toBe(dropped ? 0 : task.x.length);
+    }
+  });
 });

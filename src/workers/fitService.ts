@@ -63,7 +63,14 @@ export function fitHandlers(choose: ChooseBackend, now: () => number = () => per
       // Ridge is a closed-form solve on the CPU whatever the choice; the others get the chosen MatrixOps.
       const selection = task.model === 'ridge' ? { makeOps: cpuMatrixOps as MakeOps, backend: 'cpu', reason: 'ridge: closed form on cpu' } : await choose(backend, { rows: task.rows, cols: task.cols });
       context.progress({ kind: 'fit', key: task.key, model: task.model, state: 'progress', backend: selection.backend, message: selection.reason });
-      const result: FitResult = await runFit(task, selection.makeOps, context);
+      // The task is this worker's own (a transferred or cloned message): once the ops hold their copy of X, the
+      // task's is let go, so the fit does not keep X twice (on L's largest fit, 56 MB).
+      const makeOps: MakeOps = (x, rows, cols) => {
+        const ops = selection.makeOps(x, rows, cols);
+        if (ops.copiedX) task.x = new Float32Array(0);
+        return ops;
+      };
+      const result: FitResult = await runFit(task, makeOps, context);
       const ms = Math.round((now() - t0) * 1000) / 1000;
       context.progress({ kind: 'fit', key: task.key, model: task.model, state: 'done', backend: result.backend, ms, iteration: result.iterations });
       const answer: FitJobResult = {
