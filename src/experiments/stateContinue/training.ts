@@ -155,8 +155,8 @@ export interface SideModelPlan {
   rows: Int32Array;
   /** Split of each side row (index into ALL_SPLITS, -1 for none). */
   split: Int8Array;
-  /** The state frame the rows index; the scaled matrix of every side row is rebuilt from it for the
-   * predictions (`scaledSideMatrix`) rather than held through the fits. */
+  /** The state frame the rows index; the scaled matrix of the side rows is rebuilt from it, a block of rows at a
+   * time, for the predictions (`predictSide`) rather than held through the fits. */
   frame: Frame;
   scaler: StandardScaler;
   yCls: Float64Array;
@@ -194,10 +194,28 @@ function leadingColumns(x: Float32Array, rows: number, width: number, cols: numb
 }
 
 /** The scaled float32 matrix of every side row of a plan (row-major), as sklearn's transform gives it. */
-export function scaledSideMatrix(plan: SideModelPlan): Float32Array {
+/** Side rows per block of `predictSide`'s scaled matrix (2.8 MB at 43 columns). */
+const PREDICT_BLOCK_ROWS = 16384;
+
+/**
+ * The classifier's probabilities and the regressor's edges on every side row. The scaled float32 matrix is built
+ * and used a block of rows at a time: each row's sums are its own, so the values are those of the whole matrix,
+ * which was ~100 MB on L, made while the other fits still ran.
+ */
+export function predictSide(plan: SideModelPlan, classifier: FitResult, regressor: FitResult): { proba: Float64Array; edge: Float64Array } {
   const cols = plan.featureColumns.length;
-  const raw = float32Matrix(plan.frame, plan.rows, plan.featureColumns);
-  return scaleToFloat32(raw, plan.rows.length, cols, plan.scaler, raw);
+  const n = plan.rows.length;
+  const proba = new Float64Array(n);
+  const edge = new Float64Array(n);
+  for (let start = 0; start < n; start += PREDICT_BLOCK_ROWS) {
+    const end = Math.min(n, start + PREDICT_BLOCK_ROWS);
+    const rows = end - start;
+    const raw = float32Matrix(plan.frame, plan.rows.subarray(start, end), plan.featureColumns);
+    const x = scaleToFloat32(raw, rows, cols, plan.scaler, raw);
+    predictProba(x, rows, cols, classifier.coef, classifier.intercept, proba.subarray(start, end));
+    predictLinear(x, rows, cols, regressor.coef, regressor.intercept, edge.subarray(start, end));
+  }
+  return { proba, edge };
 }
 
 export function planSideModels(frame: Frame, params: TrainingParams): { plans: SideModelPlan[]; tasks: FitTask[] } {
@@ -292,9 +310,7 @@ export interface SidePredictions {
 export async function finishSideModel(plan: SideModelPlan, classifier: FitResult, regressor: FitResult, params: TrainingParams): Promise<{ result: ModelResult; predictions: SidePredictions }> {
   const cols = plan.featureColumns.length;
   const n = plan.rows.length;
-  const x = scaledSideMatrix(plan);
-  const proba = predictProba(x, n, cols, classifier.coef, classifier.intercept);
-  const edge = predictLinear(x, n, cols, regressor.coef, regressor.intercept);
+  const { proba, edge } = predictSide(plan, classifier, regressor);
   const clipBps = params.regressionTargetClipBps;
   if (clipBps > 0) clip(edge, -clipBps, clipBps);
   const fitCls = new Float64Array(plan.fitPositions.length);
