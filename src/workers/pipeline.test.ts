@@ -7,7 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../core/errors.ts';
-import { artifactBytes, artifactText, defaultParams, type Artifact, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import { artifactBytes, artifactText, defaultParams, type Artifact, type BaselineInputs, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
+import { featureDrift } from '../analysis/runInsights.ts';
+import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
 import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
 import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
 import type { FitTask } from '../experiments/stateContinue/training.ts';
@@ -43,9 +45,15 @@ const droppedFixture = () => walk(FIXTURE).map((path) => ({ path: `baseline/${re
 /** The worker's own core (intake + pipeline); in Node parquet-wasm needs no init. The tasks handed to the pool are
  * kept, to check that their matrices were moved out of the pipeline worker rather than copied. */
 let tasksSent: FitTask[] = [];
+/** The inputs the last run let go of once it had read them. */
+let released: BaselineInputs | null = null;
 const realCore = baselinePipelineCore();
 const nodeCore: typeof realCore = {
   ...realCore,
+  releaseInputs: (baseline) => {
+    realCore.releaseInputs!(baseline);
+    released = baseline;
+  },
   runStateContinue: (inputs, params, hooks) =>
     realCore.runStateContinue(inputs, params, {
       ...hooks,
@@ -172,7 +180,14 @@ describe('pipeline worker + fit pool', () => {
     expect(Object.keys(stageTimingsMs)).toEqual(['insights']);
     expect(insights?.models.map((m) => m.key).sort()).toEqual(['long_market_only', 'long_market_plus_state', 'short_market_only', 'short_market_plus_state']);
     expect(insights?.coefficients?.map((c) => c.key).sort()).toEqual(inline.fits.map((f) => f.key).sort());
-    expect(insights?.drift?.features.length).toBe(loadBaselineDir(FIXTURE).featureOrder.length);
+    // the run let its input frames go before the fits, but for what the plots and the cross-check read: the same
+    // drift as from the whole feature frame
+    const full = loadBaselineDir(FIXTURE);
+    expect(released!.entryLabels.length).toBe(0);
+    expect(released!.replay.length).toBe(0);
+    expect(released!.featureFrame.names).toEqual(['split_id', ...full.featureOrder]);
+    expect(insights?.drift).toEqual(featureDrift(full.featureFrame, full.featureOrder, filterFeatureRows(full.featureFrame, full.featureOrder)));
+    expect(insights?.drift?.features.length).toBe(full.featureOrder.length);
     expect((await client.call('followUp', { what: 'float64' })).float64Comparison).toBeNull();
     // and the frozen scores against the ONNX graphs run by onnxruntime, as lines for the run's log
     const check = await client.call('followUp', { what: 'cross_check' });

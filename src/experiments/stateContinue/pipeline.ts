@@ -5,7 +5,7 @@
  * The eight fits go through `hooks.runFits` (a worker pool in the app, inline by default); the AbortSignal is
  * checked between stages and handed to the inline fits.
  */
-import type { Frame } from '../../data/frame.ts';
+import { makeFrame, type Frame } from '../../data/frame.ts';
 import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
 import { outOfMemoryError } from '../../data/outOfMemory.ts';
 import { PyFloat, pyRepr } from '../../core/pyjson.ts';
@@ -45,6 +45,26 @@ export interface StateContinueHooks {
    * verdict meanwhile). Without it the run writes them itself before returning.
    */
   deferArtifacts?: boolean;
+  /**
+   * Called once the state frame is built, with the feature rows kept by the seed's filter: from then on the run
+   * reads none of the input frames (only the feature order, the price plan, the JSON and the models), so their
+   * owner may let them go (`releaseInputFrames`).
+   */
+  inputsRead?: (read: { featureRows: Int32Array }) => void;
+}
+
+/**
+ * Lets a finished (or training) run's input frames go, keeping what is read after its verdict: the feature
+ * frame's split_id and feature columns (the report's drift plot, the onnxruntime cross-check's sample rows),
+ * the same arrays, no copy. The entry labels and the replay are emptied. On L this is ~200 MB, gone before the
+ * fits (the pipeline worker held every input until the run's follow-ups were done).
+ */
+export function releaseInputFrames(inputs: BaselineInputs): void {
+  const feature = inputs.featureFrame;
+  const kept = ['split_id', ...inputs.featureOrder].filter((name) => feature.columns[name]);
+  inputs.featureFrame = makeFrame(kept, Object.fromEntries(kept.map((name) => [name, feature.columns[name]])));
+  inputs.entryLabels = makeFrame([], {});
+  inputs.replay = makeFrame([], {});
 }
 
 /**
@@ -130,6 +150,7 @@ export interface PreTraining {
 interface Dataset {
   params: ResolvedParams;
   stateFrame: Frame;
+  featureRows: Int32Array;
   manifestInput: Omit<SourceManifestInput, 'datasetHash'>;
   frozenScores: FrozenScores;
   pathStats: PathStats;
@@ -356,6 +377,7 @@ async function buildDataset(
   return {
     params,
     stateFrame,
+    featureRows,
     frozenScores: scores,
     pathStats: stats,
     manifestInput: {
@@ -527,7 +549,8 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   const emit = (line: string) => emitLine(log, hooks, line);
   const progress = hooks.progress ?? (() => {});
   // Only what the rest of the run reads is kept: the path stats (~100 MB on L) go once the state frame is built.
-  const { params, stateFrame, manifestInput, frozenScores } = await buildDataset(inputs, rawParams, hooks, stages, log);
+  const { params, stateFrame, manifestInput, frozenScores, featureRows } = await buildDataset(inputs, rawParams, hooks, stages, log);
+  hooks.inputsRead?.({ featureRows });
   const training = trainingParamsOf(inputs, params);
 
   const { results, parts, fitRecords } = await trainAndScore(stateFrame, training, params.runId, hooks, stages, emit);
