@@ -45,23 +45,21 @@ const droppedFixture = () => walk(FIXTURE).map((path) => ({ path: `baseline/${re
 /** The worker's own core (intake + pipeline); in Node parquet-wasm needs no init. The tasks handed to the pool are
  * kept, to check that their matrices were moved out of the pipeline worker rather than copied. */
 let tasksSent: FitTask[] = [];
-/** The inputs the last run let go of once it had read them. */
+/** The inputs of the last run, which it lets go of once it has read them. */
 let released: BaselineInputs | null = null;
 const realCore = baselinePipelineCore();
 const nodeCore: typeof realCore = {
   ...realCore,
-  releaseInputs: (baseline) => {
-    realCore.releaseInputs!(baseline);
-    released = baseline;
-  },
-  runStateContinue: (inputs, params, hooks) =>
-    realCore.runStateContinue(inputs, params, {
+  runStateContinue: (inputs, params, hooks) => {
+    released = inputs;
+    return realCore.runStateContinue(inputs, params, {
       ...hooks,
       runFits: (tasks) => {
         tasksSent = tasks;
         return hooks.runFits!(tasks);
       },
-    }),
+    });
+  },
 };
 
 const workers: ChannelWorker[] = [];

@@ -5,8 +5,7 @@
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { warmUpParquet } from '../data/decoderWarmUp.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
-import { compareRunToFloat64, crossCheckRun, releaseInputFrames, runStateContinue, startFrozenStage, warmUpStages } from '../experiments/stateContinue/pipeline.ts';
-import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
+import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage, warmUpStages } from '../experiments/stateContinue/pipeline.ts';
 import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
 import { decodeWorkerReaders } from './decodeReaders.ts';
@@ -27,13 +26,12 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
     runStateContinue,
     startFrozenStage,
     crossCheck: ({ outcome, baseline }) => crossCheckRun(outcome, baseline),
-    releaseInputs: releaseInputFrames,
-    insights: ({ outcome, baseline, fits, featureRows }) =>
+    insights: ({ outcome, baseline, fits }) =>
       buildRunInsights({
         predictions: outcome.predictions,
         featureFrame: baseline.featureFrame,
         featureOrder: baseline.featureOrder,
-        featureRows: featureRows ?? filterFeatureRows(baseline.featureFrame, baseline.featureOrder),
+        featureRows: outcome.featureRows,
         fits,
       }),
     float64Comparison: ({ outcome, baseline }, runFits, signal) => compareRunToFloat64(outcome, baseline, { runFits, signal }),

@@ -35,13 +35,8 @@ export interface PipelineCore<FileSet = unknown> {
   runStateContinue(inputs: BaselineInputs, params: StateContinueParams, hooks: StateContinueHooks): Promise<StateContinueOutcome>;
   /** The run's stage that needs no parameter (frozen scores, entry set), begun as soon as the inputs are loaded. */
   startFrozenStage(inputs: BaselineInputs): FrozenStage;
-  /**
-   * Lets the input frames of a run go once it has read them (`inputsRead`), keeping what the follow-ups read; the
-   * follow-ups then get the feature rows kept by the filter in `featureRows`.
-   */
-  releaseInputs?(baseline: BaselineInputs): void;
-  /** The report's plots of a finished run (`featureRows`: as given to `inputsRead`, when the frames were released). */
-  insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[]; featureRows: Int32Array | null }): RunInsights;
+  /** The report's plots of a finished run (its inputs released: `releaseInputFrames`). */
+  insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] }): RunInsights;
   /** The run's frozen scores against its ONNX graphs run by onnxruntime: lines for the run's log. */
   crossCheck(run: { outcome: StateContinueOutcome; baseline: BaselineInputs }): Promise<string[]>;
   /** Refit the run's tasks on the float64 cpu path (through `runFits`) and compare; null when every fit was cpu. */
@@ -123,7 +118,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers<PipelineApi> {
   // The last run's frames, for what is computed after its verdict (`followUp`); replaced by the next run.
-  let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[]; featureRows: Int32Array | null } | null = null;
+  let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] } | null = null;
   let ahead: Ahead | null = null;
   /** Stops the page-start warm-up when files arrive. */
   let warmingStop: AbortController | null = null;
@@ -236,7 +231,6 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
 
       held = null;
       let fitResults: FitResult[] = [];
-      let featureRows: Int32Array | null = null;
       const frozen = adopted ? untilAborted(adopted.frozen, context.signal) : undefined;
       frozen?.catch(() => {}); // awaited by the run's frozen stage (unless the parameters are refused first)
       const outcome = await core.runStateContinue(baseline, request.params, {
@@ -244,13 +238,9 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         frozen,
         deferArtifacts: true,
         log: stage.log,
-        // the frames go before the fits, but for what the follow-ups read (the adopted load holds the same object)
-        inputsRead: core.releaseInputs
-          ? (read) => {
-              featureRows = read.featureRows;
-              core.releaseInputs!(baseline);
-            }
-          : undefined,
+        // each input frame goes once read, but for what the follow-ups read: this worker decodes the files per run
+        // (an adopted load is this run's own too)
+        releaseInputs: true,
         progress: (p) => {
           const state = p.done === 0 ? 'start' : p.done >= p.total ? 'done' : 'progress';
           stage.progress({ kind: 'stage', stage: p.stage, state, done: p.done, total: p.total, rows: p.rows });
@@ -273,7 +263,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
 
       // The parquet artifacts, the plots and the float64 check come after the verdict (`followUp`), from the
       // frames this worker keeps.
-      held = { outcome, baseline, fits: fitResults, featureRows };
+      held = { outcome, baseline, fits: fitResults };
 
       const artifacts = outcome.artifacts.map(ownedArtifact);
       const stageTimingsMs: Record<string, number> = { intake: round3(clock.timings.intake ?? 0), load: round3(clock.timings.load ?? 0) };

@@ -46,18 +46,18 @@ export interface StateContinueHooks {
    */
   deferArtifacts?: boolean;
   /**
-   * Called once the state frame is built, with the feature rows kept by the seed's filter: from then on the run
-   * reads none of the input frames (only the feature order, the price plan, the JSON and the models), so their
-   * owner may let them go (`releaseInputFrames`).
+   * The input frames are the run's to let go as soon as it has read them (`releaseInputFrames`): the replay once
+   * sorted for the path stats, the entry labels and the feature frame's other columns once the state frame is
+   * built. The caller must not need them afterwards (the pipeline worker, which decodes the files per run).
    */
-  inputsRead?: (read: { featureRows: Int32Array }) => void;
+  releaseInputs?: boolean;
 }
 
 /**
- * Lets a finished (or training) run's input frames go, keeping what is read after its verdict: the feature
- * frame's split_id and feature columns (the report's drift plot, the onnxruntime cross-check's sample rows),
- * the same arrays, no copy. The entry labels and the replay are emptied. On L this is ~200 MB, gone before the
- * fits (the pipeline worker held every input until the run's follow-ups were done).
+ * Lets a run's input frames go once its state frame is built, keeping what is read after its verdict: the feature
+ * frame's split_id and feature columns (the report's drift plot, the onnxruntime cross-check's sample rows), the
+ * same arrays, no copy. The entry labels and the replay are emptied. On L this is ~200 MB, gone before the fits
+ * (the pipeline worker held every input until the run's follow-ups were done).
  */
 export function releaseInputFrames(inputs: BaselineInputs): void {
   const feature = inputs.featureFrame;
@@ -178,6 +178,8 @@ export interface StateContinueOutcome {
   params: ResolvedParams;
   /** The frozen scores (for the onnxruntime cross-check after the verdict). */
   frozenScores: FrozenScores;
+  /** The feature frame's rows kept by the seed's filter (the report's drift plot). */
+  featureRows: Int32Array;
 }
 
 /**
@@ -344,6 +346,8 @@ async function buildDataset(
   const { replay, stats } = await stages.run('path_stats', () => {
     progress({ stage: 'path_stats', done: 0, total: 1 });
     const replay = sortReplay(inputs.replay, symbols, replayFileName(inputs));
+    // the run reads its own sorted copy from here on
+    if (hooks.releaseInputs) inputs.replay = makeFrame([], {});
     const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps);
     progress({ stage: 'path_stats', done: 1, total: 1, rows: stats.length });
     return { replay, stats };
@@ -550,7 +554,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   const progress = hooks.progress ?? (() => {});
   // Only what the rest of the run reads is kept: the path stats (~100 MB on L) go once the state frame is built.
   const { params, stateFrame, manifestInput, frozenScores, featureRows } = await buildDataset(inputs, rawParams, hooks, stages, log);
-  hooks.inputsRead?.({ featureRows });
+  if (hooks.releaseInputs) releaseInputFrames(inputs);
   const training = trainingParamsOf(inputs, params);
 
   const { results, parts, fitRecords } = await trainAndScore(stateFrame, training, params.runId, hooks, stages, emit);
@@ -583,6 +587,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     report,
     params,
     frozenScores,
+    featureRows,
     writeArtifacts() {
       // The parquet files are written after the verdict: the seed's own timing leaves parquet I/O out too, and
       // the page shows the verdict while they are written (the run is stored once they are).
