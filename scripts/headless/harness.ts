@@ -374,12 +374,14 @@ export async function waitForRunState(page: Page, state: RunState, timeoutMs = 1
 export async function saveDownload(page: Page, target: Locator, dir: string, name?: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   // A click that starts nothing is clicked again, as a user would: the page may re-render the link (new object
-  // URL, the old one revoked) between our locating it and the click landing.
+  // URL, the old one revoked) between our locating it and the click landing. Chromium also let a download link
+  // clicked ~70 ms after the previous download (the run record after the zip) start nothing; a quarter of a
+  // second between downloads avoided it in every run (`downloadAll`).
   const attempts = 3;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     try {
-      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 40_000 }), target.click()]);
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), target.click()]);
       return await saveAs(download, dir, name);
     } catch (error) {
       lastError = error;
@@ -417,6 +419,9 @@ export async function waitForFollowUps(page: Page, timeoutMs = 600_000): Promise
     .catch(() => undefined);
 }
 
+/** Between two downloads (see saveDownload). */
+const DOWNLOAD_PAUSE_MS = 250;
+
 /** Save every artifact the page offers, the zip and the run record, into `dir`. */
 export async function downloadAll(page: Page, dir: string, followUpTimeoutMs = 600_000): Promise<SavedDownloads> {
   const saved: SavedDownloads = { artifacts: [] };
@@ -429,10 +434,14 @@ export async function downloadAll(page: Page, dir: string, followUpTimeoutMs = 6
     await link.scrollIntoViewIfNeeded();
     const path = await saveDownload(page, link, dir, name);
     saved.artifacts.push(basename(path));
+    await page.waitForTimeout(DOWNLOAD_PAUSE_MS);
   }
+  // the zip's link appears once the page has packed it
+  if ((await page.locator('#download-zip-packing').count()) > 0) await page.locator('#download-zip').waitFor({ state: 'attached', timeout: followUpTimeoutMs });
   const zip = page.locator('#download-zip');
   if ((await zip.count()) > 0 && (await zip.first().isEnabled())) {
     saved.zip = basename(await saveDownload(page, zip.first(), dir, 'state_continue_artifacts.zip'));
+    await page.waitForTimeout(DOWNLOAD_PAUSE_MS);
   }
   const record = page.locator('#download-run-record');
   if ((await record.count()) > 0 && (await record.first().isEnabled())) {
