@@ -135,6 +135,19 @@ describe.sequential('state-continue in the page', () => {
     expect(runs.map((run) => run.runId)).toEqual([firstRunId]);
     expect(FAILED_OR_CANCELLED).not.toContain(runs[0].status);
     expect(runs[0].text).toContain(readJson<{ status: string }>(join(FIXTURE_EXPECTED, 'state_continue_verdict.json')).status);
+    // Opened from the store, the run offers the same files: the parquet ones come back from IndexedDB as Blobs,
+    // the zip is packed from them.
+    await workbench.page.getByRole('button', { name: `Open run ${firstRunId}` }).click();
+    await ensureOnScreen(workbench.page, 'a.artifact-download', 'report');
+    const again = join(scratch, 'c');
+    mkdirSync(again);
+    const saved = await downloadAll(workbench.page, again);
+    expect([...saved.artifacts].sort()).toEqual([...STATE_CONTINUE_ARTIFACTS].sort());
+    for (const name of STATE_CONTINUE_ARTIFACTS) {
+      expect(readFileSync(join(again, name)).equals(readFileSync(join(scratch, 'b', name))), name).toBe(true);
+    }
+    const zipped = unzipSync(new Uint8Array(readFileSync(join(again, 'state_continue_artifacts.zip'))));
+    for (const name of STATE_CONTINUE_ARTIFACTS) expect(Buffer.from(zipped[name]).equals(readFileSync(join(scratch, 'b', name))), `${name} in the zip`).toBe(true);
   });
 
   it('(f) Cancel during a run stores it as cancelled and leaves the page usable', async () => {
