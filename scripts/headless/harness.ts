@@ -436,8 +436,6 @@ export async function downloadAll(page: Page, dir: string, followUpTimeoutMs = 6
     saved.artifacts.push(basename(path));
     await page.waitForTimeout(DOWNLOAD_PAUSE_MS);
   }
-  // the zip's link appears once the page has packed it
-  if ((await page.locator('#download-zip-packing').count()) > 0) await page.locator('#download-zip').waitFor({ state: 'attached', timeout: followUpTimeoutMs });
   const zip = page.locator('#download-zip');
   if ((await zip.count()) > 0 && (await zip.first().isEnabled())) {
     saved.zip = basename(await saveDownload(page, zip.first(), dir, 'state_continue_artifacts.zip'));
