@@ -21,6 +21,9 @@ export function frameBytes(frame: Frame): number {
       case 'bool':
         bytes += column.values.byteLength;
         break;
+      case 'indexed':
+        bytes += column.index.byteLength;
+        break;
       case 'string':
         bytes += column.codes.byteLength + column.dictionary.reduce((s, v) => s + v.length, 0);
         break;

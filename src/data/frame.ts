@@ -33,7 +33,19 @@ export interface BoolColumn {
   values: Uint8Array;
 }
 
-export type Column = NumericColumn | StringColumn | TimestampColumn | BoolColumn;
+/**
+ * Numbers read through a row index: row i is `source[index[i]]`. A gather not made: the state frame's 32 market
+ * columns are the feature frame's own arrays read by feature row (115 MB on L that a copy would hold from the state
+ * frame to the end of the run). `numericValues` gives the plain values when a consumer needs them whole.
+ */
+export interface IndexedNumberColumn {
+  kind: 'indexed';
+  type: NumericType;
+  source: Float32Array | Float64Array;
+  index: Int32Array;
+}
+
+export type Column = NumericColumn | StringColumn | TimestampColumn | BoolColumn | IndexedNumberColumn;
 
 export interface Frame {
   readonly length: number;
@@ -67,7 +79,24 @@ export function columnLength(column: Column): number {
       return column.micros.length;
     case 'bool':
       return column.values.length;
+    case 'indexed':
+      return column.index.length;
   }
+}
+
+/** Rows [start, end) of a numeric column (plain or indexed) as a typed array of its own storage type: a view of a
+ * plain column, a gather of an indexed one. */
+export function numericSlice(column: NumericColumn | IndexedNumberColumn, start = 0, end = columnLength(column)): Float32Array | Float64Array {
+  if (column.kind === 'number') return start === 0 && end === column.values.length ? column.values : column.values.subarray(start, end);
+  const { source, index } = column;
+  const out = source instanceof Float32Array ? new Float32Array(end - start) : new Float64Array(end - start);
+  for (let i = start; i < end; i++) out[i - start] = source[index[i]];
+  return out;
+}
+
+/** A numeric column (plain or indexed) with its values made plain (indexed ones gathered). */
+export function plainNumeric(column: NumericColumn | IndexedNumberColumn): NumericColumn {
+  return column.kind === 'number' ? column : { kind: 'number', type: column.type, values: numericSlice(column) };
 }
 
 export function stringAt(column: StringColumn, row: number): string | null {
@@ -80,10 +109,21 @@ export function codeOf(column: StringColumn, value: string): number {
   return column.dictionary.indexOf(value);
 }
 
-/** Take rows by index (a gather) from every column. */
+/** Take rows by index (a gather) from every column; indexed columns that share an index share the taken one. */
 export function takeRows(frame: Frame, rows: Int32Array | Uint32Array | number[]): Frame {
   const columns: Record<string, Column> = {};
-  for (const name of frame.names) columns[name] = takeColumn(frame.columns[name], rows);
+  const takenIndex = new Map<Int32Array, Int32Array>();
+  for (const name of frame.names) {
+    const column = frame.columns[name];
+    if (column.kind === 'indexed') {
+      let index = takenIndex.get(column.index);
+      if (!index) {
+        index = (takeColumn(column, rows) as IndexedNumberColumn).index;
+        takenIndex.set(column.index, index);
+      }
+      columns[name] = { kind: 'indexed', type: column.type, source: column.source, index };
+    } else columns[name] = takeColumn(column, rows);
+  }
   return { length: rows.length, names: [...frame.names], columns };
 }
 
@@ -113,6 +153,13 @@ export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
       const src = column.values;
       for (let i = 0; i < n; i++) out[i] = src[rows[i]];
       return { kind: 'bool', values: out };
+    }
+    case 'indexed': {
+      // the index is taken, the values stay where they are
+      const out = new Int32Array(n);
+      const src = column.index;
+      for (let i = 0; i < n; i++) out[i] = src[rows[i]];
+      return { kind: 'indexed', type: column.type, source: column.source, index: out };
     }
   }
 }

@@ -281,6 +281,7 @@ describe('writeParquetStreamed', () => {
       for (let i = 0; i < f.length; i++) {
         if (c.kind === 'string') out.push(stringAt(c, i));
         else if (c.kind === 'timestamp') out.push(c.micros[i]);
+        else if (c.kind === 'indexed') out.push(c.source[c.index[i]]);
         else out.push(c.values[i]);
       }
       return [name, c.kind, c.kind === 'number' ? c.type : '', out];
@@ -321,7 +322,7 @@ describe('readParquetAsync piece by piece (row groups × column groups)', () => 
       const b = pieces.columns[name];
       expect(b.kind).toBe(a.kind);
       for (let i = 0; i < 23; i++) {
-        const at = (c: typeof a) => (c.kind === 'string' ? stringAt(c, i) : c.kind === 'timestamp' ? c.micros[i] : c.values[i]);
+        const at = (c: typeof a) => (c.kind === 'string' ? stringAt(c, i) : c.kind === 'timestamp' ? c.micros[i] : c.kind === 'indexed' ? c.source[c.index[i]] : c.values[i]);
         expect(at(b)).toEqual(at(a));
       }
     }

@@ -17,6 +17,7 @@
  * around, because they are converted to int64 nanoseconds; encrypted files are refused. A file whose footer row
  * count disagrees with its row groups is refused (arrow-rs and DuckDB would read different row counts).
  */
+import { release } from '../core/release.ts';
 import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
 import {
@@ -52,7 +53,7 @@ import {
   type Dictionary,
 } from 'apache-arrow';
 import { InputError, type InputProblem } from '../core/errors.ts';
-import type { Column, Frame, NumericColumn, NumericType } from './frame.ts';
+import { numericSlice, type Column, type Frame, type NumericColumn, type NumericType } from './frame.ts';
 import { StringTable } from './stringTable.ts';
 import { Sha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
@@ -230,7 +231,8 @@ export async function readParquetAsync(
   return frame;
 }
 
-/** Row groups read apart, one after the other (same names and kinds in every part; dictionaries merged). */
+/** Row groups read apart, one after the other (same names and kinds in every part; dictionaries merged). Each
+ * column's pieces are freed once joined, so the frame is not held twice while the next column is joined. */
 function concatRows(parts: Frame[]): Frame {
   const length = parts.reduce((n, p) => n + p.length, 0);
   const first = parts[0];
@@ -247,6 +249,7 @@ function concatRows(parts: Frame[]): Frame {
           at += c.values.length;
         }
         columns[name] = { kind: 'number', type: c0.type, values };
+        release(...(kinds as NumericColumn[]).map((c) => c.values));
         break;
       }
       case 'timestamp': {
@@ -257,6 +260,7 @@ function concatRows(parts: Frame[]): Frame {
           at += m.length;
         }
         columns[name] = { kind: 'timestamp', micros };
+        release(...kinds.map((c) => (c as { micros: Float64Array }).micros));
         break;
       }
       case 'bool': {
@@ -267,6 +271,7 @@ function concatRows(parts: Frame[]): Frame {
           at += v.length;
         }
         columns[name] = { kind: 'bool', values };
+        release(...kinds.map((c) => (c as { values: Uint8Array }).values));
         break;
       }
       case 'string': {
@@ -279,6 +284,7 @@ function concatRows(parts: Frame[]): Frame {
           at += c.codes.length;
         }
         columns[name] = { kind: 'string', codes, dictionary: table.values };
+        release(...kinds.map((c) => (c as { codes: Int32Array }).codes));
         break;
       }
     }
@@ -843,7 +849,10 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
       const length = Math.min(sliceRows, frame.length - start);
       const { schema, children } = arrowColumns(frame, start, length, encoded);
       const batchData = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
-      const table = pw.Table.fromIPCStream(tableToIPC(new ArrowTable(schema, [new RecordBatch(schema, batchData)]), 'stream'));
+      const ipc = tableToIPC(new ArrowTable(schema, [new RecordBatch(schema, batchData)]), 'stream');
+      const table = pw.Table.fromIPCStream(ipc);
+      // the slice now lives in wasm memory: its IPC bytes (a whole slice's copy) are freed
+      release(ipc);
       try {
         for (const batch of table.recordBatches()) controller.enqueue(batch);
       } finally {
@@ -907,6 +916,9 @@ function codeBitmap(codes: Int32Array | Uint8Array, length: number, nullCode: nu
 /** Rows [start, start + length) of a column as Arrow data (views where the types allow, no copy). */
 function columnToArrow(column: Column, length: number, start = 0, encoded?: EncodedDictionary): AnyData {
   switch (column.kind) {
+    case 'indexed':
+      // gathered a slice at a time (the writer's slices), never whole
+      return columnToArrow({ kind: 'number', type: column.type, values: numericSlice(column, start, start + length) }, length);
     case 'number': {
       const v = start === 0 && column.values.length === length ? column.values : column.values.subarray(start, start + length);
       const { bitmap: nullBitmap, nullCount } = nanBitmap(v, length);

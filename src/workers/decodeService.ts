@@ -14,7 +14,7 @@ import { withTransfer, type DecodeApi } from './protocol.ts';
 export function frameBuffers(frame: Frame): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const column of Object.values(frame.columns)) {
-    const arrays = column.kind === 'string' ? [column.codes] : column.kind === 'timestamp' ? [column.micros] : [column.values];
+    const arrays = column.kind === 'string' ? [column.codes] : column.kind === 'timestamp' ? [column.micros] : column.kind === 'indexed' ? [column.source, column.index] : [column.values];
     for (const a of arrays) if (a.buffer instanceof ArrayBuffer && a.byteLength > 0) buffers.add(a.buffer);
   }
   return [...buffers];

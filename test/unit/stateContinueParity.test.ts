@@ -117,6 +117,8 @@ function cell(frame: Frame, name: string, i: number): Cell {
       return c.codes[i] < 0 ? null : c.dictionary[c.codes[i]];
     case 'number':
       return Number.isNaN(c.values[i]) ? null : c.values[i];
+    case 'indexed':
+      return Number.isNaN(c.source[c.index[i]]) ? null : c.source[c.index[i]];
     case 'timestamp':
       return Number.isNaN(c.micros[i]) ? null : c.micros[i];
     case 'bool':

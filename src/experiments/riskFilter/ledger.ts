@@ -394,8 +394,9 @@ function frameCell(frame: import('../../data/frame.ts').Frame, name: string, row
       const code = column.codes[row];
       return code < 0 ? null : column.dictionary[code];
     }
-    case 'number': {
-      const v = column.values[row];
+    case 'number':
+    case 'indexed': {
+      const v = column.kind === 'number' ? column.values[row] : column.source[column.index[row]];
       if (Number.isNaN(v)) return null;
       if (INT_TYPES.has(column.type) && Number.isInteger(v) && !TEXT_FIELDS.has(name)) return BigInt(v);
       if (TEXT_FIELDS.has(name)) return String(v);

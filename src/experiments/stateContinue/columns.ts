@@ -1,5 +1,5 @@
 /** Column access shared by the stages: required columns, numbers, epoch milliseconds, string codes. */
-import type { Column, Frame, StringColumn } from '../../data/frame.ts';
+import { numericSlice, plainNumeric, type Column, type Frame, type StringColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 
 /** The seed's `missing = sorted(required.difference(columns))` check, as an InputError naming the file. */
@@ -26,6 +26,7 @@ export function stringColumn(frame: Frame, name: string, file: string): StringCo
 export function numberValues(frame: Frame, name: string, file: string): Float32Array | Float64Array {
   const column = frame.columns[name];
   if (column?.kind === 'number') return column.values;
+  if (column?.kind === 'indexed') return numericSlice(column);
   if (column?.kind === 'bool') {
     const out = new Float64Array(column.values.length);
     for (let i = 0; i < out.length; i++) out[i] = column.values[i] === 255 ? NaN : column.values[i];
@@ -78,7 +79,8 @@ export function parseIsoMillis(text: string): number {
  * A timestamp column is floored from microseconds; a string column is parsed as ISO-8601 (an unreadable text is
  * an InputError naming the row, as pandas refuses it); numbers are taken as nanoseconds, as pandas does.
  */
-export function eventTimeMillis(column: Column, file: string, name: string): Float64Array {
+export function eventTimeMillis(stored: Column, file: string, name: string): Float64Array {
+  const column = stored.kind === 'indexed' ? plainNumeric(stored) : stored;
   switch (column.kind) {
     case 'timestamp': {
       const out = new Float64Array(column.micros.length);

@@ -10,6 +10,7 @@
  * Keys are columns of float64 (dictionary codes mapped to one shared code space, epoch milliseconds, side codes);
  * NaN is null.
  */
+import { release } from '../../core/release.ts';
 import { StringTable } from '../../data/stringTable.ts';
 
 export type KeyColumns = Float64Array[];
@@ -327,6 +328,11 @@ function findRun(index: JoinIndex, leftKeys: KeyColumns, row: number): number {
   }
   if (lo >= index.runStart.length - 1) return -1;
   return compareKeys(index.keys, index.order[index.runStart[lo]], leftKeys, row) === 0 ? lo : -1;
+}
+
+/** Frees an index's own arrays (not its key columns, which are the caller's, nor levels a subset shares). */
+export function releaseJoinIndex(index: JoinIndex): void {
+  release(index.order, index.runStart, index.dense?.runCode);
 }
 
 export interface JoinResult {

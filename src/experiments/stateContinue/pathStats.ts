@@ -3,6 +3,7 @@
  * open_time_ms), and what the seed derives from it: `_build_path_stats` (SPEC §2) and the time-based position
  * state by age (SPEC §2, `state_source_by_age_time_based`). All over typed arrays; O(n·window).
  */
+import { release } from '../../core/release.ts';
 import type { Frame } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { argsortByKeys, comparePyStr, type SharedCodes } from './join.ts';
@@ -98,6 +99,7 @@ export function sortReplay(replay: Frame, symbols: SharedCodes, file = REPLAY_FI
   }
   starts.push(n);
   out.groupStart = Int32Array.from(starts);
+  release(keptRows, rankKey, timeKey, shared, sorted?.order, sorted?.code);
   return out;
 }
 
@@ -260,29 +262,61 @@ export interface StateSource {
 }
 
 /**
+ * The arrays a state source is written into, one per replay bar, made once and reused age after age: on L they
+ * are 52 MB per age, which the page's collector otherwise finds as garbage only after the state frame's peak.
+ */
+export interface StateSourceScratch {
+  bar: Int32Array;
+  symbol: Float64Array;
+  currentOpenTimeMs: Float64Array;
+  entryPrice: Float64Array;
+  currentPrice: Float64Array;
+  highSinceEntry: Float64Array;
+  lowSinceEntry: Float64Array;
+  maxQ: Int32Array;
+  minQ: Int32Array;
+}
+
+export function stateSourceScratch(bars: number): StateSourceScratch {
+  return {
+    bar: new Int32Array(bars),
+    symbol: new Float64Array(bars),
+    currentOpenTimeMs: new Float64Array(bars),
+    entryPrice: new Float64Array(bars),
+    currentPrice: new Float64Array(bars),
+    highSinceEntry: new Float64Array(bars),
+    lowSinceEntry: new Float64Array(bars),
+    maxQ: new Int32Array(bars),
+    minQ: new Int32Array(bars),
+  };
+}
+
+/**
  * The entry bar is the bar at exactly current − age·60000 (the first such row when times repeat); high/low
  * since entry run over the sorted rows [entry, current]; rows with any NaN among the prices are dropped (dropna).
+ * With `scratch` (as many bars as the replay), the source is views of its arrays, valid until its next use.
  */
-export function stateSourceForAge(replay: SortedReplay, age: number): StateSource {
+export function stateSourceForAge(replay: SortedReplay, age: number, scratch?: StateSourceScratch): StateSource {
   const t = replay.openTimeMs;
   const { high, low, close } = replay;
   const n = t.length;
   const ageMs = age * 60_000;
+  if (scratch && scratch.bar.length !== n) throw new Error(`state source scratch holds ${scratch.bar.length} bars, the replay ${n}`);
+  const space = scratch ?? stateSourceScratch(n);
   const out: StateSource = {
     age,
     length: 0,
-    bar: new Int32Array(n),
-    symbol: new Float64Array(n),
-    currentOpenTimeMs: new Float64Array(n),
-    entryPrice: new Float64Array(n),
-    currentPrice: new Float64Array(n),
-    highSinceEntry: new Float64Array(n),
-    lowSinceEntry: new Float64Array(n),
+    bar: space.bar,
+    symbol: space.symbol,
+    currentOpenTimeMs: space.currentOpenTimeMs,
+    entryPrice: space.entryPrice,
+    currentPrice: space.currentPrice,
+    highSinceEntry: space.highSinceEntry,
+    lowSinceEntry: space.lowSinceEntry,
   };
   // Both ends of the window [entry, current] only move forward: max/min by monotonic deques (O(n) per age).
   // A NaN inside the window makes the result NaN (np.maximum propagates it), tracked by the last NaN's index.
-  const maxQ = new Int32Array(n);
-  const minQ = new Int32Array(n);
+  const { maxQ, minQ } = space;
   let p = 0;
   for (let g = 0; g + 1 < replay.groupStart.length; g++) {
     const lo = replay.groupStart[g];

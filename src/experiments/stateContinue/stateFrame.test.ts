@@ -7,7 +7,7 @@ import { computeFrozenScores, firstRowPerSample } from './frozenScores.ts';
 import { frameOf, numbers, strings, timestamps } from './testFrames.ts';
 import type { OnnxTensor } from './inputs.ts';
 import { InputError } from '../../core/errors.ts';
-import type { Frame } from '../../data/frame.ts';
+import { numericSlice, type Frame } from '../../data/frame.ts';
 
 const MIN = 60_000;
 const T0 = 1_709_510_400_000;
@@ -252,7 +252,7 @@ function build(ages: number[], horizon = 2) {
     costBps: 4,
     minContinueEdgeBps: 5,
   });
-  return { ...built, entrySet, scores };
+  return { ...built, entrySet, scores, feature };
 }
 
 const col = (frame: Frame, name: string) => {
@@ -260,6 +260,7 @@ const col = (frame: Frame, name: string) => {
   if (c.kind === 'string') return Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k]));
   if (c.kind === 'number') return Array.from(c.values);
   if (c.kind === 'timestamp') return Array.from(c.micros);
+  if (c.kind === 'indexed') return Array.from(numericSlice(c));
   return Array.from(c.values);
 };
 
@@ -303,8 +304,36 @@ describe('state frame', () => {
     expect(col(frame, 'add_count')).toEqual([0, 0, 0]);
     expect(col(frame, 'minutes_since_last_add')).toEqual([9999, 9999, 9999]);
     expect(frame.columns.continue_target).toMatchObject({ kind: 'number', type: 'int8' });
-    expect(frame.columns.f0).toMatchObject({ kind: 'number', type: 'float32' });
     expect(frame.columns.event_time.kind).toBe('timestamp');
+  });
+
+  it("reads the market columns from the feature frame's own arrays by feature row (no copy)", () => {
+    const { frame, feature } = build([1, 2]);
+    for (const name of ['f0', 'f1']) {
+      const column = frame.columns[name];
+      const source = feature.columns[name];
+      if (column.kind !== 'indexed' || source.kind !== 'number') throw new Error(`${name}: expected an indexed column over a numeric one`);
+      expect(column.type).toBe(source.type);
+      expect(column.source).toBe(source.values);
+      expect(column.index.length).toBe(frame.length);
+      // each state row's value is its feature row's, as its sample_id and event_time say
+      const sampleIds = feature.columns.sample_id;
+      const stateIds = frame.columns.sample_id;
+      if (sampleIds.kind !== 'string' || stateIds.kind !== 'string') throw new Error('sample_id must be strings');
+      for (let i = 0; i < frame.length; i++) {
+        expect(stateIds.dictionary[stateIds.codes[i]]).toBe(sampleIds.dictionary[sampleIds.codes[column.index[i]]]);
+      }
+    }
+    // the two columns share one index, and a row cap takes it once
+    const [f0, f1] = [frame.columns.f0, frame.columns.f1];
+    if (f0.kind !== 'indexed' || f1.kind !== 'indexed') throw new Error('indexed');
+    expect(f0.index).toBe(f1.index);
+    const capped = capRowsPerSplit(frame, 1).frame;
+    const [c0, c1] = [capped.columns.f0, capped.columns.f1];
+    if (c0.kind !== 'indexed' || c1.kind !== 'indexed') throw new Error('indexed after the cap');
+    expect(c0.index).toBe(c1.index);
+    expect(c0.source).toBe(f0.source);
+    expect(col(capped, 'f0')).toEqual(Array.from(c0.index, (r) => f0.source[r]));
   });
 
   it('drops rows whose model columns hold NaN (the NaN feature at T0+5)', () => {

@@ -6,14 +6,15 @@
  * result is a set of row indexes into the inputs, and columns are gathered once at the end.
  */
 import { numpyArgsortQuick } from './numpyArgsort.ts';
-import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
+import { makeFrame, takeColumn, takeRows, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, STATE_FEATURES } from '../../core/constants.ts';
-import { buildJoinIndex, comparePyStr, innerJoin, matchDictionary, SharedCodes, subsetJoinIndex, type JoinIndex } from './join.ts';
+import { buildJoinIndex, comparePyStr, innerJoin, matchDictionary, releaseJoinIndex, SharedCodes, subsetJoinIndex, type JoinIndex } from './join.ts';
 import { eventTimeMillis, numberValues, requireColumns, stringColumn, stringIn } from './columns.ts';
-import { SIDE_LONG, stateSourceForAge, type PathStats, type SortedReplay } from './pathStats.ts';
+import { SIDE_LONG, stateSourceForAge, stateSourceScratch, type PathStats, type SortedReplay, type StateSourceScratch } from './pathStats.ts';
 import type { FrozenScores } from './frozenScores.ts';
 import { gather } from '../../core/arrays.ts';
+import { release, releaseAll } from '../../core/release.ts';
 
 export const FEATURE_FILE = 'feature/feature_frame.parquet';
 export const ENTRY_FILE = 'label/entry_labels.parquet';
@@ -195,11 +196,12 @@ function ageRows(
   age: number,
   replay: SortedReplay,
   entry: EntrySet,
-  indexes: { replayIndex: JoinIndex; barToSource: Int32Array; featureIndex: JoinIndex; statsIndex: JoinIndex },
+  indexes: { replayIndex: JoinIndex; barToSource: Int32Array; featureIndex: JoinIndex; statsIndex: JoinIndex; scratch: StateSourceScratch },
   featureRows: Int32Array,
 ): AgePart {
-  const { replayIndex, barToSource, featureIndex, statsIndex } = indexes;
-  const source = stateSourceForAge(replay, age);
+  const { replayIndex, barToSource, featureIndex, statsIndex, scratch } = indexes;
+  // the part copies what it reads of the source: the scratch is the next age's
+  const source = stateSourceForAge(replay, age, scratch);
   barToSource.fill(-1);
   for (let i = 0; i < source.length; i++) barToSource[source.bar[i]] = i;
   const sourceIndex = subsetJoinIndex(replayIndex, barToSource, [source.symbol, source.currentOpenTimeMs]);
@@ -250,6 +252,9 @@ function ageRows(
     part.low[i] = source.lowSinceEntry[src];
     part.currentMs[i] = ms1[a];
   }
+  // this age's joins are done with: freed now, not left to pile up over the ages
+  release(currentMs, sym1, ms1, sym2, ms2, side2, j1.left, j1.right, j2.left, j2.right, j3.left, j3.right);
+  releaseJoinIndex(sourceIndex);
   return part;
 }
 
@@ -342,6 +347,7 @@ function dropnaRows(feature: Frame, featureOrder: string[], state: Record<string
   }
   const rows = new Int32Array(kept);
   for (let i = 0, q = 0; i < total; i++) if (keep[i]) rows[q++] = i;
+  release(keep, finiteFeatures);
   return rows;
 }
 
@@ -375,12 +381,13 @@ export function buildStateFrame(
   // The state source of every age is a subset of the replay bars: index the bars once, take subsets per age.
   const replayIndex = buildJoinIndex([replay.symbol, replay.openTimeMs], replay.openTimeMs.length);
   const barToSource = new Int32Array(replay.openTimeMs.length);
+  const scratch = stateSourceScratch(replay.openTimeMs.length);
 
   // Per output row: entry-set row, state-source values, feature row, path-stats row.
   const parts: AgePart[] = [];
   const ageRowCounts: { age: number; rows: number }[] = [];
   for (const age of ages) {
-    const part = ageRows(age, replay, entry, { replayIndex, barToSource, featureIndex, statsIndex }, featureRows);
+    const part = ageRows(age, replay, entry, { replayIndex, barToSource, featureIndex, statsIndex, scratch }, featureRows);
     ageRowCounts.push({ age, rows: part.entry.length });
     if (part.entry.length > 0) parts.push(part);
   }
@@ -400,20 +407,21 @@ export function buildStateFrame(
   const currentMs = new Float64Array(total);
   fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryRow, featureRow, currentMs });
 
+  for (const part of parts) releaseAll(part);
+  releaseAll(scratch);
+  release(barToSource, featureSymbol, featureTime, featureSymbolAll);
+  for (const index of [featureIndex, statsIndex, replayIndex]) releaseJoinIndex(index);
   const rows = dropnaRows(feature, featureOrder, state, expected, featureRow);
   const kept = rows.length;
 
-  const take = (values: Float32Array | Float64Array) => {
-    const out = values instanceof Float32Array ? new Float32Array(kept) : new Float64Array(kept);
-    for (let i = 0; i < kept; i++) out[i] = values[rows[i]];
-    return out;
+  // The kept rows compacted in place (rows ascend, so row i reads from rows[i] ≥ i): the columns are views of the
+  // arrays filled above rather than second copies of them.
+  const take = <T extends Float32Array | Float64Array | Int32Array>(values: T): T => {
+    for (let i = 0; i < kept; i++) values[i] = values[rows[i]];
+    return values.subarray(0, kept) as T;
   };
-  const featureIndex2 = new Int32Array(kept);
-  const entryIndex = new Int32Array(kept);
-  for (let i = 0; i < kept; i++) {
-    featureIndex2[i] = featureRow[rows[i]];
-    entryIndex[i] = entryRow[rows[i]];
-  }
+  const featureIndex2 = take(featureRow);
+  const entryIndex = take(entryRow);
   const gatherFeature = (name: string) => infToNaN(takeColumn(feature.columns[name], featureIndex2));
   const gatherEntry = (name: string) => takeColumn(entryLabels.columns[name], entryIndex);
   const names = [
@@ -438,10 +446,16 @@ export function buildStateFrame(
     split_id: gatherFeature('split_id'),
     walk_forward_fold: gatherFeature('walk_forward_fold'),
   };
-  for (const name of featureOrder) columns[name] = gatherFeature(name);
+  // The market columns are the feature frame's own arrays read by feature row, not copies: every kept row's market
+  // features are finite (dropnaRows), so the replace(±Inf→NaN) has nothing to change in them.
+  for (const name of featureOrder) {
+    const source = feature.columns[name] as NumericColumn;
+    columns[name] = { kind: 'indexed', type: source.type, source: source.values, index: featureIndex2 };
+  }
   for (const name of STATE_FEATURES) columns[name] = { kind: 'number', type: 'float32', values: take(state[name]) };
   columns.continue_target = { kind: 'number', type: 'int8', values: take(continueTarget) };
   columns.expected_continue_edge_bps = { kind: 'number', type: 'float32', values: take(expected) };
+  release(rows);
   return { frame: makeFrame(names, columns), ageRowCounts };
 }
 
@@ -521,10 +535,7 @@ export function capRowsPerSplit(frame: Frame, maxRows: number): { frame: Frame; 
     for (const r of kept) rows.push(r);
     splits.push({ splitId: groupNames[g], rows: kept.length });
   });
-  const index = Int32Array.from(rows);
-  const columns: Record<string, Column> = {};
-  for (const name of frame.names) columns[name] = takeColumn(frame.columns[name], index);
-  return { frame: makeFrame(frame.names, columns), splits };
+  return { frame: takeRows(frame, Int32Array.from(rows)), splits };
 }
 
 /** `series.value_counts().to_dict()` of a string column: by count descending, ties in order of first appearance. */

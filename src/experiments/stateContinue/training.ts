@@ -6,6 +6,7 @@
  *  2. `executeFit(task)`: one fit, pure.
  *  3. `finishSideModel`: predictions on every split, `_split_metrics`, the result record, the predictions rows.
  */
+import { release } from '../../core/release.ts';
 import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, FIT_SPLIT, HUBER_ALPHA, HUBER_EPSILON, LOGISTIC_C, LOGISTIC_MAX_ITER, STATE_FEATURES } from '../../core/constants.ts';
@@ -165,22 +166,36 @@ export interface SideModelPlan {
   fitPositions: Int32Array;
 }
 
-/** The float32 design matrix `frame[columns].astype("float32")` of the given rows, row-major. */
-function float32Matrix(frame: Frame, rows: Int32Array, columns: string[]): Float32Array {
+/** The float32 design matrix `frame[columns].astype("float32")` of the given rows, row-major (into `into`'s first
+ * rows × columns values when given). */
+function float32Matrix(frame: Frame, rows: Int32Array, columns: string[], into?: Float32Array): Float32Array {
   const cols = columns.length;
-  const out = new Float32Array(rows.length * cols);
-  const values = columns.map((name) => {
+  const out = into ? into.subarray(0, rows.length * cols) : new Float32Array(rows.length * cols);
+  const sources = columns.map((name) => {
     const column = frame.columns[name];
-    if (!column || column.kind !== 'number') throw new Error(`training: column ${name} must be numeric`);
-    return column.values;
+    if (column?.kind === 'number') return { values: column.values, index: null };
+    // the market columns, read through their feature rows
+    if (column?.kind === 'indexed') return { values: column.source, index: column.index };
+    throw new Error(`training: column ${name} must be numeric`);
   });
   // blocks of rows, every column: the block of `out` being filled stays in cache
   const BLOCK = 256;
+  const at = new Int32Array(BLOCK);
   for (let start = 0; start < rows.length; start += BLOCK) {
     const end = Math.min(rows.length, start + BLOCK);
+    let lastIndex: Int32Array | null = null;
     for (let j = 0; j < cols; j++) {
-      const v = values[j];
-      for (let i = start; i < end; i++) out[i * cols + j] = v[rows[i]];
+      const { values: v, index } = sources[j];
+      if (index === null) {
+        for (let i = start; i < end; i++) out[i * cols + j] = v[rows[i]];
+        continue;
+      }
+      // the block's source rows, found once for the columns that share an index
+      if (index !== lastIndex) {
+        for (let i = start; i < end; i++) at[i - start] = index[rows[i]];
+        lastIndex = index;
+      }
+      for (let i = start; i < end; i++) out[i * cols + j] = v[at[i - start]];
     }
   }
   return out;
@@ -207,14 +222,17 @@ export function predictSide(plan: SideModelPlan, classifier: FitResult, regresso
   const n = plan.rows.length;
   const proba = new Float64Array(n);
   const edge = new Float64Array(n);
+  // one block's matrix, refilled block after block
+  const block = new Float32Array(Math.min(n, PREDICT_BLOCK_ROWS) * cols);
   for (let start = 0; start < n; start += PREDICT_BLOCK_ROWS) {
     const end = Math.min(n, start + PREDICT_BLOCK_ROWS);
     const rows = end - start;
-    const raw = float32Matrix(plan.frame, plan.rows.subarray(start, end), plan.featureColumns);
+    const raw = float32Matrix(plan.frame, plan.rows.subarray(start, end), plan.featureColumns, block);
     const x = scaleToFloat32(raw, rows, cols, plan.scaler, raw);
     predictProba(x, rows, cols, classifier.coef, classifier.intercept, proba.subarray(start, end));
     predictLinear(x, rows, cols, regressor.coef, regressor.intercept, edge.subarray(start, end));
   }
+  release(block);
   return { proba, edge };
 }
 
@@ -330,10 +348,13 @@ export async function finishSideModel(plan: SideModelPlan, classifier: FitResult
     if (filled === start) return;
     const positions = order.subarray(start, filled);
     const pick = (a: Float64Array) => gather(Float64Array, a, positions);
-    splits[splitId as SplitId] = splitMetrics(constants, pick(plan.yCls), pick(plan.yReg), pick(proba), pick(edge));
+    const picked = [pick(plan.yCls), pick(plan.yReg), pick(proba), pick(edge)] as const;
+    splits[splitId as SplitId] = splitMetrics(constants, ...picked);
+    release(...picked);
   });
   const kept = order.subarray(0, filled);
   const maxIter = params.huberMaxIter;
+  release(fitCls, fitReg);
   const result: ModelResult = {
     splits,
     row_count: n,
@@ -353,6 +374,8 @@ export async function finishSideModel(plan: SideModelPlan, classifier: FitResult
     continueProb: gather(Float32Array, proba, kept),
     predictedEdge: gather(Float32Array, edge, kept),
   };
+  // this side's temporaries, freed now rather than piling up while the other fits run
+  release(proba, edge, order);
   return { result, predictions };
 }
 
