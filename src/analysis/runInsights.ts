@@ -11,6 +11,7 @@
  * Predictions and rows come from the stored artifacts, so they can be rebuilt for any stored or imported run;
  * coefficients and drift need what only the run itself holds (fits, the input frame) and are absent otherwise.
  */
+import { release } from '../core/release.ts';
 import { ALL_SPLITS, FIT_SPLIT, LATEST_STRESS_SPLIT, STATE_FEATURES } from '../core/constants.ts';
 import type { Frame, StringColumn } from '../data/frame.ts';
 import { calibrationCurve, binnedMeans, rocCurve, thinCurve } from '../ml/curves.ts';
@@ -207,7 +208,9 @@ export function featureDrift(featureFrame: Frame, featureOrder: string[], rows: 
   if (refRows.length === 0 || actRows.length === 0) return null;
   const features: FeatureDrift[] = featureOrder.map((feature) => {
     const values = numbers(featureFrame, feature, 'feature/feature_frame.parquet');
-    const r = populationStabilityIndex(gather(Float64Array, values, refRows), gather(Float64Array, values, actRows));
+    const [ref, act] = [gather(Float64Array, values, refRows), gather(Float64Array, values, actRows)];
+    const r = populationStabilityIndex(ref, act);
+    release(ref, act);
     return { feature, psi: r.psi, level: r.psi === null ? null : psiLevel(r.psi), referenceMissing: r.referenceMissing, actualMissing: r.actualMissing };
   });
   features.sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1) || a.feature.localeCompare(b.feature));

@@ -4,6 +4,7 @@
  * yields between them, so a multi-GB replay never becomes one ArrayBuffer and the page stays responsive.
  */
 import { sha256Hex } from '../core/hash.ts';
+import { release } from '../core/release.ts';
 
 /** Inputs up to this size are hashed by WebCrypto in one piece. */
 export const STREAM_HASH_BYTES = 256 * 1024 * 1024;
@@ -114,10 +115,19 @@ export class Sha256 {
 /** SHA-256 hex of bytes or a Blob: WebCrypto up to `streamAbove` bytes, the incremental hash over slices beyond. */
 export async function sha256OfData(data: Blob | Uint8Array, streamAbove = STREAM_HASH_BYTES): Promise<string> {
   if (data instanceof Uint8Array) return data.length <= streamAbove ? sha256Hex(data) : new Sha256().update(data).digestHex();
-  if (data.size <= streamAbove) return sha256Hex(new Uint8Array(await data.arrayBuffer()));
+  if (data.size <= streamAbove) {
+    // this read is the hash's own: freed as soon as it is hashed (L's 166 MB feature frame otherwise stood as
+    // garbage beside the decode that starts meanwhile)
+    const bytes = new Uint8Array(await data.arrayBuffer());
+    const hex = await sha256Hex(bytes);
+    release(bytes);
+    return hex;
+  }
   const hash = new Sha256();
   for (let start = 0; start < data.size; start += SLICE_BYTES) {
-    hash.update(new Uint8Array(await data.slice(start, Math.min(data.size, start + SLICE_BYTES)).arrayBuffer()));
+    const slice = new Uint8Array(await data.slice(start, Math.min(data.size, start + SLICE_BYTES)).arrayBuffer());
+    hash.update(slice);
+    release(slice);
   }
   return hash.digestHex();
 }

@@ -17,6 +17,7 @@
  *   with the shift. The usual reading: < 0.1 stable, 0.1–0.25 a moderate shift, > 0.25 a major shift.
  * - A sample with no rows gives null (nothing to compare).
  */
+import { release } from '../core/release.ts';
 import { percentileSorted, searchsortedLeft } from './curves.ts';
 
 type Numbers = ArrayLike<number>;
@@ -51,15 +52,18 @@ export function psiLevel(psi: number): PsiLevel {
 
 /** Decile edges of the reference's finite values, deduplicated (see the module comment). */
 export function psiEdges(reference: Numbers): number[] {
-  const finite: number[] = [];
-  for (let i = 0; i < reference.length; i++) if (Number.isFinite(reference[i])) finite.push(reference[i]);
-  if (finite.length === 0) return [];
-  const sorted = Float64Array.from(finite).sort();
+  // the finite values, sorted in place in an array of their own (freed once the edges are read off it)
+  const finite = new Float64Array(reference.length);
+  let m = 0;
+  for (let i = 0; i < reference.length; i++) if (Number.isFinite(reference[i])) finite[m++] = reference[i];
+  if (m === 0) return [];
+  const sorted = finite.subarray(0, m).sort();
   const edges: number[] = [];
   for (const q of PSI_QUANTILES) {
     const e = percentileSorted(sorted, q);
     if (edges.length === 0 || e !== edges[edges.length - 1]) edges.push(e);
   }
+  release(finite);
   return edges;
 }
 

@@ -6,6 +6,7 @@
  * numpy multiplies in float32 through BLAS; we accumulate in float64 and round once to float32, which lands within
  * ~2e-5 of it (SPEC §6 allows 5e-5).
  */
+import { release } from '../../core/release.ts';
 import type { Column, Frame } from '../../data/frame.ts';
 import { dotRows } from '../../ml/linear.ts';
 import { InputError } from '../../core/errors.ts';
@@ -235,6 +236,7 @@ export function computeFrozenScores(
   const sums = headSums(feature, sampleRows, featureOrder, weights);
   const [longProb, shortProb, neutralProb] = scoreHead(sums.slice(0, 3), n, d.b, 'softmax');
   const [longEntry, shortEntry, longEdge, shortEdge] = ENTRY_HEAD_KINDS.map((kind, h) => scoreHead([sums[3 + h]], n, entryHeads[h].b, kind)[0]);
+  release(...sums);
   return {
     sampleRows,
     frozen_long_prob: longProb,

@@ -2,6 +2,7 @@
  * The seed's `_split_metrics` and the per-model result record of `_train_side_models`, with the JSON shape
  * (Python types: ints stay ints, floats are `pyFloat`) and key order the seed writes.
  */
+import { release } from '../../core/release.ts';
 import { pyFloat, canonicalJson, type PyFloat } from '../../core/pyjson.ts';
 import { sha256Hex } from '../../core/hash.ts';
 import { brierScore, mean, meanAbsoluteError, median, rocAuc } from '../../ml/metrics.ts';
@@ -68,6 +69,7 @@ export function splitMetrics(constants: FitConstants, yCls: ArrayLike<number>, y
   if (auc !== null) out.continue_auc = auc;
   out.brier_vs_constant_ratio = out.constant_brier > 0 ? out.brier / out.constant_brier : null;
   out.edge_mae_vs_constant_ratio = out.edge_constant_mae > 0 ? out.edge_mae / out.edge_constant_mae : null;
+  release(constantProba, constantEdge);
   return out;
 }
 

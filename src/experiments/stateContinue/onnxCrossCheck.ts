@@ -10,11 +10,23 @@ import { readOnnx } from '../../data/onnx.ts';
 import { DIRECTION_HEAD, ENTRY_HEADS, TOLERANCE } from '../../core/constants.ts';
 import type { Frame } from '../../data/frame.ts';
 import { frozenDesignMatrix, type FrozenScores } from './frozenScores.ts';
+import { releaseAll } from '../../core/release.ts';
 
 /** Rows of the feature frame fed to onnxruntime: enough to catch a wrong graph, cheap on any run. */
 export const CROSS_CHECK_ROWS = 4096;
 
 type ScoreColumn = Exclude<keyof FrozenScores, 'sampleRows'>;
+
+/**
+ * Of a run's frozen scores, what the cross-check reads after its verdict (the first CROSS_CHECK_ROWS samples), as
+ * copies; the whole arrays (28 MB on L) are freed.
+ */
+export function keepCrossCheckScores(scores: FrozenScores): FrozenScores {
+  const n = Math.min(scores.sampleRows.length, CROSS_CHECK_ROWS);
+  const kept = Object.fromEntries(Object.entries(scores).map(([name, values]) => [name, (values as Float32Array | Int32Array).slice(0, n)]));
+  releaseAll(scores);
+  return kept as unknown as FrozenScores;
+}
 
 interface ModelCheck {
   file: string;

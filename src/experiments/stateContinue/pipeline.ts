@@ -5,6 +5,7 @@
  * The eight fits go through `hooks.runFits` (a worker pool in the app, inline by default); the AbortSignal is
  * checked between stages and handed to the inline fits.
  */
+import { release, releaseAll } from '../../core/release.ts';
 import { makeFrame, type Frame } from '../../data/frame.ts';
 import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
 import { outOfMemoryError } from '../../data/outOfMemory.ts';
@@ -12,7 +13,7 @@ import { PyFloat, pyRepr } from '../../core/pyjson.ts';
 import { TUNE_SPLIT } from '../../core/constants.ts';
 import { defaultParams, type Artifact, type BaselineInputs, type StateContinueParams } from './inputs.ts';
 import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './frozenScores.ts';
-import { crossCheckFrozenScores } from './onnxCrossCheck.ts';
+import { crossCheckFrozenScores, keepCrossCheckScores } from './onnxCrossCheck.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
 import { buildEntrySet, buildStateFrame, type EntrySet, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
@@ -62,9 +63,24 @@ export interface StateContinueHooks {
 export function releaseInputFrames(inputs: BaselineInputs): void {
   const feature = inputs.featureFrame;
   const kept = ['split_id', ...inputs.featureOrder].filter((name) => feature.columns[name]);
+  // each decoded column has arrays of its own (parquet.ts copies out of the decoder), so the others can be freed
+  releaseFrame(feature, kept);
+  releaseFrame(inputs.entryLabels);
+  releaseFrame(inputs.replay);
   inputs.featureFrame = makeFrame(kept, Object.fromEntries(kept.map((name) => [name, feature.columns[name]])));
   inputs.entryLabels = makeFrame([], {});
   inputs.replay = makeFrame([], {});
+}
+
+/** Frees the arrays of a frame's columns (but those named in `keep`): its string dictionaries go with the frame. */
+function releaseFrame(frame: Frame, keep: string[] = []): void {
+  for (const name of frame.names) {
+    if (keep.includes(name)) continue;
+    const column = frame.columns[name];
+    if (column.kind === 'string') release(column.codes);
+    else if (column.kind === 'timestamp') release(column.micros);
+    else if (column.kind === 'number' || column.kind === 'bool') release(column.values);
+  }
 }
 
 /**
@@ -141,7 +157,6 @@ export interface PreTraining {
   artifacts: Artifact[];
   manifest: SourceManifest;
   frozenScores: FrozenScores;
-  pathStats: PathStats;
   stageMs: Record<string, number>;
   log: string[];
 }
@@ -153,7 +168,6 @@ interface Dataset {
   featureRows: Int32Array;
   manifestInput: Omit<SourceManifestInput, 'datasetHash'>;
   frozenScores: FrozenScores;
-  pathStats: PathStats;
 }
 
 export interface StateContinueOutcome {
@@ -298,7 +312,7 @@ export async function buildPreTrainingArtifacts(inputs: BaselineInputs, params: 
   const data = await buildDataset(inputs, params, hooks, stages, log);
   const { artifacts, manifest } = await stages.run('artifacts', () => preTrainingArtifacts(data.stateFrame, data.manifestInput));
   emitLine(log, hooks, datasetWrittenLine(data.params, data.stateFrame));
-  return { params: data.params, stateFrame: data.stateFrame, artifacts, manifest, frozenScores: data.frozenScores, pathStats: data.pathStats, stageMs: stages.ms, log };
+  return { params: data.params, stateFrame: data.stateFrame, artifacts, manifest, frozenScores: data.frozenScores, stageMs: stages.ms, log };
 }
 
 function emitLine(log: string[], hooks: StateContinueHooks, line: string): void {
@@ -347,7 +361,10 @@ async function buildDataset(
     progress({ stage: 'path_stats', done: 0, total: 1 });
     const replay = sortReplay(inputs.replay, symbols, replayFileName(inputs));
     // the run reads its own sorted copy from here on
-    if (hooks.releaseInputs) inputs.replay = makeFrame([], {});
+    if (hooks.releaseInputs) {
+      releaseFrame(inputs.replay);
+      inputs.replay = makeFrame([], {});
+    }
     const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps);
     progress({ stage: 'path_stats', done: 1, total: 1, rows: stats.length });
     return { replay, stats };
@@ -374,16 +391,22 @@ async function buildDataset(
       }
       frame = capped.frame;
     }
+    // the sorted replay and the path stats (~140 MB on L) are read by nothing after this
+    releaseAll(replay);
+    releaseAll(stats);
     progress({ stage: 'state_frame', done: 1, total: 1, rows: frame.length });
     return frame;
   });
+  // A run that owns its inputs keeps of the frozen stage only what is read after the verdict (the cross-check's
+  // rows); the entry set was the state frame's.
+  const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
+  if (hooks.releaseInputs) releaseAll(entry);
 
   return {
     params,
     stateFrame,
     featureRows,
-    frozenScores: scores,
-    pathStats: stats,
+    frozenScores,
     manifestInput: {
       runId: params.runId,
       baselineRunId: inputs.baselineRunId,
@@ -552,7 +575,6 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   const log: string[] = [];
   const emit = (line: string) => emitLine(log, hooks, line);
   const progress = hooks.progress ?? (() => {});
-  // Only what the rest of the run reads is kept: the path stats (~100 MB on L) go once the state frame is built.
   const { params, stateFrame, manifestInput, frozenScores, featureRows } = await buildDataset(inputs, rawParams, hooks, stages, log);
   if (hooks.releaseInputs) releaseInputFrames(inputs);
   const training = trainingParamsOf(inputs, params);
