@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchOrder } from './fitPool.ts';
+import { dispatchGroups, dispatchOrder } from './fitPool.ts';
 import type { FitJob } from './protocol.ts';
 
 const job = (key: string, rows: number, cols: number): FitJob =>
@@ -29,5 +29,32 @@ describe('fit pool dispatch order', () => {
       'short_market_only:regressor',
     ]);
     expect(dispatchOrder([])).toEqual([]);
+  });
+
+  it('groups the jobs that share a matrix (a side’s classifier and regressor), largest group first', () => {
+    const shared = (key: string, rows: number, cols: number, x: Float32Array): FitJob => {
+      const j = job(key, rows, cols);
+      j.task.x = x;
+      j.task.y = new Float64Array(rows);
+      return j;
+    };
+    const long = new Float32Array(12);
+    const short = new Float32Array(8);
+    const lone = new Float32Array(4);
+    const jobs = [
+      shared('short:classifier', 2, 4, short),
+      shared('long:classifier', 3, 4, long),
+      shared('short:regressor', 2, 4, short),
+      shared('lone:classifier', 1, 4, lone),
+      shared('long:regressor', 3, 4, long),
+    ];
+    expect(dispatchGroups(jobs)).toEqual([[1, 4], [0, 2], [3]]);
+    // a shared target (a side’s two feature sets) does not join groups: only the matrix does
+    const y = new Float64Array(3);
+    const [a, b] = [shared("a", 3, 4, new Float32Array(12)), shared("b", 3, 4, new Float32Array(12))];
+    a.task.y = y;
+    b.task.y = y;
+    expect(dispatchGroups([a, b])).toEqual([[0], [1]]);
+    expect(dispatchGroups([])).toEqual([]);
   });
 });

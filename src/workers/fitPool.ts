@@ -1,7 +1,8 @@
 /**
  * A pool of fit workers (the machine has 2 cores: two workers fitting different models at once is the way to use
  * both, BROWSER.md). Jobs are handed out largest first (rows × columns) as workers free up, so the longest fits do
- * not come last on one worker while the other idles; results keep the jobs' order. The first failure or a cancel
+ * not come last on one worker while the other idles, and jobs that share a matrix go to one worker together
+ * (`dispatchGroups`); results keep the jobs' order. The first failure or a cancel
  * ends every worker of the pool. Workers are ended once the jobs are done (idle workers hold wasm memory for nothing).
  */
 import { CancelledError } from '../core/errors.ts';
@@ -14,29 +15,36 @@ export interface FitPoolOptions {
 }
 
 export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], context: HostContext, options: FitPoolOptions = {}): Promise<FitJobResult[]> {
-  const size = Math.max(1, Math.min(options.size ?? 2, jobs.length));
+  const groups = dispatchGroups(jobs);
+  const size = Math.max(1, Math.min(options.size ?? 2, groups.length));
   const clients = Array.from({ length: size }, (_, i) => new WorkerClient<FitApi>(spawn, { name: `fit-${i + 1}`, onCrash: options.onCrash }));
   const results: FitJobResult[] = new Array(jobs.length);
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(new CancelledError());
   context.signal.addEventListener('abort', onOuterAbort, { once: true });
   if (context.signal.aborted) stop.abort(new CancelledError());
-  const owners = bufferOwners(jobs);
-  const order = dispatchOrder(jobs);
+  const owners = bufferOwners(groups.map((group) => group.map((i) => jobs[i])));
   let next = 0;
   let firstError: Error | null = null;
 
   const lane = async (client: WorkerClient<FitApi>) => {
     while (!stop.signal.aborted) {
-      if (next >= order.length) return;
-      const index = order[next++];
-      const job = jobs[index];
-      // Move (not copy) the buffers that no other job still needs.
-      const transfer = movableBuffers(job, owners);
+      if (next >= groups.length) return;
+      const group = groups[next++];
+      const members = group.map((i) => jobs[i]);
+      // A group's matrix is its own: moved, never copied; a buffer other groups still need (a side's targets,
+      // shared by its two feature sets) is copied until its last group.
+      const transfer = movableBuffers(members, owners);
       try {
-        results[index] = await client.call('fit', job, { signal: stop.signal, onProgress: context.progress, transfer });
-        // the caller may use a fit as soon as it is done (its side's metrics while the other fits run)
-        context.partial?.(results[index]);
+        const answers =
+          members.length === 1
+            ? [await client.call('fit', members[0], { signal: stop.signal, onProgress: context.progress, transfer })]
+            : await client.call('fitGroup', { jobs: members }, { signal: stop.signal, onProgress: context.progress, transfer });
+        group.forEach((index, k) => {
+          results[index] = answers[k];
+          // the caller may use a fit as soon as it is done (its side's metrics while the other fits run)
+          context.partial?.(answers[k]);
+        });
       } catch (error) {
         if (!firstError) firstError = error as Error;
         stop.abort(error);
@@ -66,16 +74,39 @@ export function dispatchOrder(jobs: FitJob[]): number[] {
   return jobs.map((_, i) => i).sort((a, b) => size(jobs[b]) - size(jobs[a]) || a - b);
 }
 
-/** How many jobs reference each ArrayBuffer (two models of one side and feature set share their matrix). */
-function bufferOwners(jobs: FitJob[]): Map<ArrayBuffer, number> {
+/**
+ * The jobs in dispatch order, as groups that go to one worker together: jobs on the same design matrix (a side's
+ * classifier and regressor) form one group, fitted one after the other on the worker that gets it. The matrix then
+ * crosses to one worker, moved, and is held there once; handed to two workers it was copied for one of them while
+ * both also held it in wasm (~170 MB more at the start of L's fits).
+ */
+export function dispatchGroups(jobs: FitJob[]): number[][] {
+  const groupOf = new Map<Float32Array, number[]>();
+  const groups: number[][] = [];
+  for (const index of dispatchOrder(jobs)) {
+    const x = jobs[index].task.x;
+    let group = x.length > 0 ? groupOf.get(x) : undefined;
+    if (!group) {
+      group = [];
+      groups.push(group);
+      if (x.length > 0) groupOf.set(x, group);
+    }
+    group.push(index);
+  }
+  return groups;
+}
+
+/** How many groups reference each ArrayBuffer. */
+function bufferOwners(groups: FitJob[][]): Map<ArrayBuffer, number> {
   const owners = new Map<ArrayBuffer, number>();
-  for (const job of jobs) for (const buffer of buffersIn(job)) owners.set(buffer, (owners.get(buffer) ?? 0) + 1);
+  for (const group of groups) for (const buffer of buffersIn(group)) owners.set(buffer, (owners.get(buffer) ?? 0) + 1);
   return owners;
 }
 
-function movableBuffers(job: FitJob, owners: Map<ArrayBuffer, number>): Transferable[] {
+/** The group's buffers that no group after it needs: moved rather than copied. */
+function movableBuffers(group: FitJob[], owners: Map<ArrayBuffer, number>): Transferable[] {
   const out: ArrayBuffer[] = [];
-  for (const buffer of buffersIn(job)) {
+  for (const buffer of buffersIn(group)) {
     const left = (owners.get(buffer) ?? 1) - 1;
     owners.set(buffer, left);
     if (left === 0 && buffer.byteLength > 0) out.push(buffer);

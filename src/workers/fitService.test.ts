@@ -108,9 +108,43 @@ describe('fit worker handler', () => {
     const context = { signal: new AbortController().signal, progress: () => {}, host: () => Promise.reject(new Error('no host')) };
     for (const [choose, dropped] of [[cpuOnly, true], [asyncOnly, false]] as const) {
       const own = { ...task, x: task.x.slice() };
+      const received = own.x;
       const { result } = await fitHandlers(choose).fit({ type: 'fit', task: own, backend: 'auto' }, context);
       expect(Array.from(result.coef)).toEqual(Array.from(expected.coef));
       expect(own.x.length).toBe(dropped ? 0 : task.x.length);
+      // freed, not only dropped: the received buffer itself is detached
+      expect(received.buffer.byteLength).toBe(dropped ? 0 : task.x.byteLength);
+    }
+  });
+});
+
+describe('fitGroup', () => {
+  it('fits a side’s classifier and regressor on one set of ops, the same fits as apart, then frees the shared X', async () => {
+    const inputs = loadBaselineDir(FIXTURE);
+    const pre = await buildPreTrainingArtifacts(inputs, defaultParams());
+    const context = { signal: new AbortController().signal, progress: () => {}, host: () => Promise.reject(new Error('no host')) };
+    for (const regressorKind of ['huber', 'ridge'] as const) {
+      const { tasks } = planSideModels(pre.stateFrame, { featureOrder: inputs.featureOrder, regressorKind, ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 });
+      const [classifier, regressor] = tasks;
+      expect(regressor.x).toBe(classifier.x);
+      const expected = [executeFit(classifier), executeFit(regressor)];
+      // the worker's own copy, shared by both tasks as a message would bring it
+      const x = classifier.x.slice();
+      let made = 0;
+      const counting: ChooseBackend = async () => ({ makeOps: (m, r, c) => (made++, cpuMatrixOps(m, r, c)), backend: 'cpu', reason: 'test' });
+      const answers = await fitHandlers(counting).fitGroup(
+        { type: 'fitGroup', jobs: [{ task: { ...classifier, x }, backend: 'cpu' }, { task: { ...regressor, x }, backend: 'cpu' }] },
+        context,
+      );
+      answers.forEach((answer, k) => {
+        expect(answer.result.key).toBe(expected[k].key);
+        expect(Array.from(answer.result.coef)).toEqual(Array.from(expected[k].coef));
+        expect(answer.result.intercept).toBe(expected[k].intercept);
+        expect(answer.result.iterations).toBe(expected[k].iterations);
+      });
+      // one MatrixOps for the group's logistic and Huber fits (ridge reads X itself, before the ops are made)
+      expect(made).toBe(1);
+      expect(x.buffer.byteLength).toBe(0);
     }
   });
 });

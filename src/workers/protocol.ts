@@ -125,6 +125,11 @@ export type PipelineApi = {
 
 export type FitApi = {
   fit: { request: FitJob; response: FitJobResult };
+  /**
+   * Fits whose tasks share one design matrix (a side's classifier and regressor), one after the other on the same
+   * worker: the matrix crosses once, moved, and the backend holds it once for all of them.
+   */
+  fitGroup: { request: { jobs: FitJob[] }; response: FitJobResult[] };
 }
 
 /** A decode worker (started by the pipeline worker): one parquet input decoded into a Frame, moved back. */
