@@ -13,7 +13,7 @@
  */
 import { release } from '../core/release.ts';
 import { ALL_SPLITS, FIT_SPLIT, LATEST_STRESS_SPLIT, STATE_FEATURES } from '../core/constants.ts';
-import type { Frame, StringColumn } from '../data/frame.ts';
+import { numericSlice, type Frame, type StringColumn } from '../data/frame.ts';
 import { calibrationCurve, binnedMeans, rocCurve, thinCurve } from '../ml/curves.ts';
 import { populationStabilityIndex, psiLevel, type PsiLevel } from '../ml/psi.ts';
 import { gather } from '../core/arrays.ts';
@@ -94,6 +94,7 @@ function numbers(frame: Frame, name: string, file: string): ArrayLike<number> {
   const column = frame.columns[name];
   if (!column) throw new Error(`${file}: column ${name} is missing`);
   if (column.kind === 'number') return column.values;
+  if (column.kind === 'indexed') return numericSlice(column);
   if (column.kind === 'bool') return Float64Array.from(column.values, (v) => (v === 255 ? NaN : v));
   throw new Error(`${file}: column ${name} must be numeric, found ${column.kind}`);
 }
