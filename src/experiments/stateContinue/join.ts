@@ -395,6 +395,7 @@ export function innerJoin(leftKeys: KeyColumns, leftLength: number, index: JoinI
     }
     cursor[s] = p;
   }
+  release(runOf, slotOfRun, leftCount, runOfSlot, offset, cursor);
   return { left, right };
 }
 

@@ -244,6 +244,7 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
       p += 2 * (stop - b);
     }
   }
+  release(start, end, valid);
   return out;
 }
 

@@ -47,9 +47,10 @@ export interface StateContinueHooks {
    */
   deferArtifacts?: boolean;
   /**
-   * The input frames are the run's to let go as soon as it has read them (`releaseInputFrames`): the replay once
-   * sorted for the path stats, the entry labels and the feature frame's other columns once the state frame is
-   * built. The caller must not need them afterwards (the pipeline worker, which decodes the files per run).
+   * The input frames are the run's to free as soon as it has read them: the entry labels once the entry set holds
+   * what it needs of them, the replay once sorted for the path stats, the feature frame's other columns once the
+   * state frame is built (`releaseInputFrames`); with them the frozen scores but the cross-check's rows, and the
+   * entry set. The caller must not need them afterwards (the pipeline worker, which decodes the files per run).
    */
   releaseInputs?: boolean;
 }
@@ -57,8 +58,8 @@ export interface StateContinueHooks {
 /**
  * Lets a run's input frames go once its state frame is built, keeping what is read after its verdict: the feature
  * frame's split_id and feature columns (the report's drift plot, the onnxruntime cross-check's sample rows), the
- * same arrays, no copy. The entry labels and the replay are emptied. On L this is ~200 MB, gone before the fits
- * (the pipeline worker held every input until the run's follow-ups were done).
+ * same arrays, no copy. The other columns' arrays are freed, and the entry labels and the replay (if still there)
+ * with them.
  */
 export function releaseInputFrames(inputs: BaselineInputs): void {
   const feature = inputs.featureFrame;
@@ -352,6 +353,11 @@ async function buildDataset(
     progress({ stage: 'frozen_scores', done: 1, total: 1, rows: frozen.scores.sampleRows.length });
     return frozen;
   });
+  // The entry labels are read by nothing after the entry set (which holds what the state frame takes of them).
+  if (hooks.releaseInputs) {
+    releaseFrame(inputs.entryLabels);
+    inputs.entryLabels = makeFrame([], {});
+  }
   if (hooks.frozen) {
     stages.ms.frozen_scores = frozenMs;
     emit(`frozen scores: computed ahead of Run, from the files' check (${Math.round(frozenMs)} ms; the run waited ${Math.round(performance.now() - frozenStarted)} ms for them)`);
@@ -372,7 +378,7 @@ async function buildDataset(
 
   const stateFrame = await stages.run('state_frame', () => {
     progress({ stage: 'state_frame', done: 0, total: 1 });
-    const built = buildStateFrame(inputs.featureFrame, featureRows, inputs.entryLabels, entry, replay, stats, symbols, {
+    const built = buildStateFrame(inputs.featureFrame, featureRows, entry, replay, stats, symbols, {
       featureOrder: inputs.featureOrder,
       ages: params.ages,
       stopBps,
@@ -400,7 +406,10 @@ async function buildDataset(
   // A run that owns its inputs keeps of the frozen stage only what is read after the verdict (the cross-check's
   // rows); the entry set was the state frame's.
   const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
-  if (hooks.releaseInputs) releaseAll(entry);
+  if (hooks.releaseInputs) {
+    releaseAll(entry);
+    release(entry.labels.symbol.codes, entry.labels.side.codes);
+  }
 
   return {
     params,

@@ -244,7 +244,7 @@ function build(ages: number[], horizon = 2) {
   const entrySet = buildEntrySet(entryLabels, feature, scores, symbols);
   const sorted = sortReplay(replay, symbols);
   const stats = buildPathStats(sorted, horizon, 50, 30);
-  const built = buildStateFrame(feature, rows, entryLabels, entrySet, sorted, stats, symbols, {
+  const built = buildStateFrame(feature, rows, entrySet, sorted, stats, symbols, {
     featureOrder: ['f0', 'f1'],
     ages: parseAges(ages.join(',')),
     stopBps: 30,

@@ -6,7 +6,7 @@
  * result is a set of row indexes into the inputs, and columns are gathered once at the end.
  */
 import { numpyArgsortQuick } from './numpyArgsort.ts';
-import { makeFrame, takeColumn, takeRows, type Column, type Frame, type NumericColumn } from '../../data/frame.ts';
+import { makeFrame, takeColumn, takeRows, type Column, type Frame, type NumericColumn, type StringColumn } from '../../data/frame.ts';
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, STATE_FEATURES } from '../../core/constants.ts';
 import { buildJoinIndex, comparePyStr, innerJoin, matchDictionary, releaseJoinIndex, SharedCodes, subsetJoinIndex, type JoinIndex } from './join.ts';
@@ -94,6 +94,9 @@ export interface EntrySet {
   length: number;
   /** Row of label/entry_labels.parquet. */
   entryRow: Int32Array;
+  /** The entry labels' symbol and side of each entry (their own codes and dictionaries): what the state frame reads
+   * of the entry labels, which can then go before the state frame is built. */
+  labels: { symbol: StringColumn; side: StringColumn };
   symbol: Float64Array;
   /** 0 LONG, 1 SHORT. */
   side: Float64Array;
@@ -124,7 +127,8 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
     const message = `sample_id is ${left.kind === 'string' ? 'text' : 'an integer'} in ${ENTRY_FILE} but ${right.kind === 'string' ? 'text' : 'an integer'} in ${FEATURE_FILE}; they cannot be matched`;
     throw new InputError(message, [{ file: ENTRY_FILE, field: 'sample_id', message }]);
   }
-  const joined = innerJoin([left.keys], rows.length, buildJoinIndex([right.keys], right.keys.length));
+  const rightIndex = buildJoinIndex([right.keys], right.keys.length);
+  const joined = innerJoin([left.keys], rows.length, rightIndex);
   const n = joined.left.length;
   if (n === 0) {
     throw new InputError('state continue entry set is empty after merging frozen baseline model outputs', [
@@ -135,6 +139,7 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
   const out: EntrySet = {
     length: n,
     entryRow: new Int32Array(n),
+    labels: { symbol: { kind: 'string', codes: new Int32Array(n), dictionary: symbolColumn.dictionary }, side: { kind: 'string', codes: new Int32Array(n), dictionary: sideColumn.dictionary } },
     symbol: new Float64Array(n),
     side: new Float64Array(n),
     entryOpenTimeMs: new Float64Array(n),
@@ -146,12 +151,17 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
     const s = joined.right[i];
     const long = isLong[r] === 1;
     out.entryRow[i] = r;
+    out.labels.symbol.codes[i] = symbolColumn.codes[r];
+    out.labels.side.codes[i] = sideColumn.codes[r];
     out.symbol[i] = symbolShared[r];
     out.side[i] = long ? 0 : 1;
     out.entryOpenTimeMs[i] = eventMs[r];
     out.entryPredictedEdgeBps[i] = long ? scores.frozen_long_expected_net_edge_bps[s] : scores.frozen_short_expected_net_edge_bps[s];
     out.entryDirectionProb[i] = long ? scores.frozen_long_prob[s] : scores.frozen_short_prob[s];
   }
+  // (matched.to may be the feature dictionary's cached table, which is not this function's to free)
+  release(rows, eventMs, isSide, isLong, matched?.from, left.keys, right.keys, joined.left, joined.right, symbolShared);
+  releaseJoinIndex(rightIndex);
   return out;
 }
 
@@ -267,10 +277,10 @@ function fillStateRows(
   entry: EntrySet,
   stats: PathStats,
   costs: { stopBps: number; targetBps: number; costBps: number; minContinueEdgeBps: number },
-  out: { state: Record<string, Float32Array>; expected: Float32Array; continueTarget: Float64Array; entryRow: Int32Array; featureRow: Int32Array; currentMs: Float64Array },
+  out: { state: Record<string, Float32Array>; expected: Float32Array; continueTarget: Float64Array; entryAt: Int32Array; featureRow: Int32Array; currentMs: Float64Array },
 ): void {
   const { stopBps, targetBps, costBps, minContinueEdgeBps } = costs;
-  const { state, expected, continueTarget, entryRow, featureRow, currentMs } = out;
+  const { state, expected, continueTarget, entryAt, featureRow, currentMs } = out;
   const sideSign = state.position_side_sign;
   const timeInPosition = state.time_in_position_minutes;
   const unrealizedPnl = state.unrealized_pnl_bps;
@@ -282,7 +292,7 @@ function fillStateRows(
   const entryDirection = state.entry_direction_prob;
   const addCount = state.add_count;
   const minutesSinceAdd = state.minutes_since_last_add;
-  const { side: entrySide, entryPredictedEdgeBps, entryDirectionProb, entryRow: entryRows } = entry;
+  const { side: entrySide, entryPredictedEdgeBps, entryDirectionProb } = entry;
   const { futureReturnBps, maeBps } = stats;
   let p = 0;
   for (const part of parts) {
@@ -315,7 +325,7 @@ function fillStateRows(
       minutesSinceAdd[p] = 9999;
       continueTarget[p] = edge >= minContinueEdgeBps && maeBps[s] < stopBps ? 1 : 0;
       expected[p] = edge;
-      entryRow[p] = entryRows[e];
+      entryAt[p] = e;
       featureRow[p] = part.feature[i];
       currentMs[p] = part.currentMs[i];
     }
@@ -358,7 +368,6 @@ function dropnaRows(feature: Frame, featureOrder: string[], state: Record<string
 export function buildStateFrame(
   feature: Frame,
   featureRows: Int32Array,
-  entryLabels: Frame,
   entry: EntrySet,
   replay: SortedReplay,
   stats: PathStats,
@@ -402,10 +411,10 @@ export function buildStateFrame(
   for (const name of STATE_FEATURES) state[name] = new Float32Array(total);
   const expected = new Float32Array(total);
   const continueTarget = new Float64Array(total);
-  const entryRow = new Int32Array(total);
+  const entryAt = new Int32Array(total);
   const featureRow = new Int32Array(total);
   const currentMs = new Float64Array(total);
-  fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryRow, featureRow, currentMs });
+  fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryAt, featureRow, currentMs });
 
   for (const part of parts) releaseAll(part);
   releaseAll(scratch);
@@ -421,9 +430,10 @@ export function buildStateFrame(
     return values.subarray(0, kept) as T;
   };
   const featureIndex2 = take(featureRow);
-  const entryIndex = take(entryRow);
+  const entryIndex = take(entryAt);
   const gatherFeature = (name: string) => infToNaN(takeColumn(feature.columns[name], featureIndex2));
-  const gatherEntry = (name: string) => takeColumn(entryLabels.columns[name], entryIndex);
+  // the entry labels' columns, by entry (the entry set holds them)
+  const gatherEntry = (name: 'symbol' | 'side') => takeColumn(entry.labels[name], entryIndex);
   const names = [
     'sample_id',
     'symbol',
