@@ -829,6 +829,8 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
   const take = (chunk: Uint8Array) => {
     hash?.update(chunk);
     parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]));
+    // the Blob holds a copy: the writer's piece (a copy out of wasm memory) is freed now
+    release(chunk);
   };
   if (frame.length <= sliceRows) {
     take(writeParquet(frame, options));
@@ -868,6 +870,7 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
     if (done) break;
     take(value);
   }
+  for (const { pool, start } of encoded.values()) release(pool, start);
   return { blob: new Blob(parts), sha256: hash?.digestHex() ?? null };
 }
 

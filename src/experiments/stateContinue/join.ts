@@ -49,7 +49,14 @@ export class PositionLookup {
       this.table = grid.levelAt;
       this.min = grid.min;
       this.step = grid.step;
+      release(grid.levels); // the positions are the table's; the values are `sorted`
     } else this.map = new Float64Map(sorted);
+  }
+
+  /** Frees the lookup's tables (it answers nothing afterwards). */
+  release(): void {
+    release(this.table);
+    this.map?.release();
   }
 
   /** Position of `v`, or -1 (NaN: -1). */
@@ -99,6 +106,11 @@ export class Float64Map {
       while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
       this.slots[slot] = i;
     }
+  }
+
+  /** Frees the hash slots (not the keys, which are the caller's). */
+  release(): void {
+    release(this.slots);
   }
 
   /** Position of `v` among the keys, or -1. */
@@ -188,8 +200,10 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
         const v = column[i];
         code[i] += (v === v ? map.get(v) : nanLevel) * stride;
       }
+      map.release();
     }
   }
+  for (const grid of grids) release(grid?.levelAt);
   const order = new Int32Array(length);
   if (span <= 4 * length + 4096) {
     // codes in a range a few times the row count (bars of a few symbols, dictionary codes): a stable counting sort
@@ -197,12 +211,14 @@ export function argsortByKeys(keys: KeyColumns, length: number): { order: Int32A
     for (let i = 0; i < length; i++) starts[code[i] + 1]++;
     for (let c = 0; c < span; c++) starts[c + 1] += starts[c];
     for (let i = 0; i < length; i++) order[starts[code[i]]++] = i;
+    release(starts);
     return { order, code, levels, strides };
   }
   const packed = new Float64Array(length);
   for (let i = 0; i < length; i++) packed[i] = code[i] * length + i;
   packed.sort();
   for (let i = 0; i < length; i++) order[i] = packed[i] % length;
+  release(packed);
   return { order, code, levels, strides };
 }
 
@@ -259,7 +275,9 @@ export function buildJoinIndex(keys: KeyColumns, length: number): JoinIndex {
       }
     }
     runStart[runs] = length;
-    return { keys, order, runStart: runStart.slice(0, runs + 1), dense: { levels: sorted.levels, strides: sorted.strides, runCode: runCode.slice(0, runs) } };
+    const index: JoinIndex = { keys, order, runStart: runStart.slice(0, runs + 1), dense: { levels: sorted.levels, strides: sorted.strides, runCode: runCode.slice(0, runs) } };
+    release(runStart, runCode, code);
+    return index;
   } else {
     order = new Int32Array(length);
     for (let i = 0; i < length; i++) order[i] = i;
@@ -333,6 +351,11 @@ function findRun(index: JoinIndex, leftKeys: KeyColumns, row: number): number {
 /** Frees an index's own arrays (not its key columns, which are the caller's, nor levels a subset shares). */
 export function releaseJoinIndex(index: JoinIndex): void {
   release(index.order, index.runStart, index.dense?.runCode);
+  const lookup = index.dense?.lookup;
+  if (lookup) {
+    for (const level of lookup.levels) level.release();
+    lookup.runs.release();
+  }
 }
 
 export interface JoinResult {
