@@ -669,8 +669,11 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
     const readers = [hooks.openReader(), hooks.openReader()];
     hooks.log?.(`inputs: ${(parquetBytes / 1048576).toFixed(1)} MB of parquet decoded by two decode workers side by side`);
     try {
-      const feature = read(files.featureFrame, featureColumns, readers[0]);
-      const rest = (async () => [await read(files.entryLabels, ENTRY_LABEL_COLUMNS, readers[1]), await read(replayFile, REPLAY_COLUMNS, readers[1])] as const)();
+      // each decoder is ended as soon as its own files are read (its wasm memory and heap go with it)
+      const feature = read(files.featureFrame, featureColumns, readers[0]).finally(() => readers[0].close());
+      const rest = (async () => [await read(files.entryLabels, ENTRY_LABEL_COLUMNS, readers[1]), await read(replayFile, REPLAY_COLUMNS, readers[1])] as const)().finally(() =>
+        readers[1].close(),
+      );
       rest.catch(() => {}); // awaited below, unless the feature frame failed first
       featureFrame = await feature;
       [entryLabels, replay] = await rest;
