@@ -372,6 +372,8 @@ async function buildDataset(
       inputs.replay = makeFrame([], {});
     }
     const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps);
+    // the state frame reads the outcome's return and adverse excursion only (22 MB of the rest on L)
+    release(stats.mfeBps, stats.barsHeld, stats.exitReason);
     progress({ stage: 'path_stats', done: 1, total: 1, rows: stats.length });
     return { replay, stats };
   });
