@@ -266,17 +266,11 @@ export interface StateSource {
  * The arrays a state source is written into, one per replay bar, made once and reused age after age: on L they
  * are 52 MB per age, which the page's collector otherwise finds as garbage only after the state frame's peak.
  */
-export interface StateSourceScratch {
-  bar: Int32Array;
-  symbol: Float64Array;
-  currentOpenTimeMs: Float64Array;
-  entryPrice: Float64Array;
-  currentPrice: Float64Array;
-  highSinceEntry: Float64Array;
-  lowSinceEntry: Float64Array;
+export type StateSourceScratch = Omit<StateSource, 'age' | 'length'> & {
+  /** The window max/min deques. */
   maxQ: Int32Array;
   minQ: Int32Array;
-}
+};
 
 export function stateSourceScratch(bars: number): StateSourceScratch {
   return {
