@@ -36,7 +36,7 @@ export interface BoolColumn {
 /**
  * Numbers read through a row index: row i is `source[index[i]]`. A gather not made: the state frame's 32 market
  * columns are the feature frame's own arrays read by feature row (115 MB on L that a copy would hold from the state
- * frame to the end of the run). `numericValues` gives the plain values when a consumer needs them whole.
+ * frame to the end of the run). `numericSlice` and `plainNumeric` give plain values where a consumer needs them.
  */
 export interface IndexedNumberColumn {
   kind: 'indexed';

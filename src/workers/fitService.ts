@@ -71,9 +71,8 @@ class SharedOps {
       this.x = x;
       this.ops = selection.makeOps(x, rows, cols);
       this.backend = selection.backend;
-      // the group's ridge fits (which read X themselves, never through ops) ran first: once the ops hold their
-      // copy, X can go
-      // (released in place: the tasks keep the same, now empty, array, by which the next fit finds these ops)
+      // The group's ridge fits (which read X themselves, never through ops) ran first: once the ops hold their
+      // copy, X is freed in place (the tasks keep the same, now empty, array, by which the next fit finds these ops).
       if (this.ops.copiedX && this.tasks.every((task) => task.x === x)) release(x);
     }
     return { ...this.ops, dispose() {} };

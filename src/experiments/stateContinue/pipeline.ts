@@ -16,7 +16,7 @@ import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './froz
 import { crossCheckFrozenScores, keepCrossCheckScores } from './onnxCrossCheck.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
-import { buildEntrySet, buildStateFrame, type EntrySet, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
+import { buildEntrySet, buildStateFrame, type EntrySet, capRowsPerSplit, filterFeatureRows, parseAges, releaseEntrySet, valueCounts } from './stateFrame.ts';
 import { executeFit, finishSideModel, planSideModels, predictionsFrame, type FitResult, type FitTask, type SidePredictions, type TrainingParams } from './training.ts';
 import { resultsToPy, type Results } from './metrics.ts';
 import { buildVerdict, showPyFloat, verdictToPy, type Verdict } from './verdict.ts';
@@ -408,10 +408,7 @@ async function buildDataset(
   // A run that owns its inputs keeps of the frozen stage only what is read after the verdict (the cross-check's
   // rows); the entry set was the state frame's.
   const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
-  if (hooks.releaseInputs) {
-    releaseAll(entry);
-    release(entry.labels.symbol.codes, entry.labels.side.codes);
-  }
+  if (hooks.releaseInputs) releaseEntrySet(entry);
 
   return {
     params,

@@ -105,6 +105,12 @@ export interface EntrySet {
   entryDirectionProb: Float32Array;
 }
 
+/** Frees an entry set's arrays (once the state frame is built: nothing else reads them). */
+export function releaseEntrySet(entry: EntrySet): void {
+  releaseAll(entry);
+  release(entry.labels.symbol.codes, entry.labels.side.codes);
+}
+
 export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: FrozenScores, symbols: SharedCodes): EntrySet {
   requireColumns(entryLabels, ['sample_id', 'symbol', 'event_time', 'side', 'entry_target', 'split_id', 'walk_forward_fold'], ENTRY_FILE, 'baseline entry labels');
   const target = numberValues(entryLabels, 'entry_target', ENTRY_FILE);
