@@ -6,7 +6,6 @@
  * numpy multiplies in float32 through BLAS; we accumulate in float64 and round once to float32, which lands within
  * ~2e-5 of it (SPEC §6 allows 5e-5).
  */
-import { release } from '../../core/release.ts';
 import type { Column, Frame } from '../../data/frame.ts';
 import { dotRows } from '../../ml/linear.ts';
 import { InputError } from '../../core/errors.ts';
@@ -165,24 +164,34 @@ export function checkFrozenHeads(direction: Map<string, OnnxTensor>, entry: Map<
 const SCORE_BLOCK_ROWS = 1024;
 
 /**
- * z[k][i] = Σ_j x[i, j]·W[k][j] over the rows `rows` for every head column k, by `dotRows` over the float32
- * design matrix (j ascending, float64: the bits of the plain loop). The matrix is made and used one block of rows
- * at a time (the whole of it was hundreds of MB on a large run, filled one column at a time across all its rows).
+ * Every head's scores of the rows `rows`: z[k][i] = Σ_j x[i, j]·W[k][j] by `dotRows` over the float32 design
+ * matrix (j ascending, float64: the bits of the plain loop), then each head's activation, one block of rows at a
+ * time. The design matrix and the sums exist for one block only (whole, they were ~50 MB of float64 sums and
+ * hundreds of MB of matrix on a large run); only the float32 scores are kept.
  */
-function headSums(feature: Frame, rows: Int32Array, featureOrder: string[], weights: Float64Array[]): Float64Array[] {
+function scoreHeads(feature: Frame, rows: Int32Array, featureOrder: string[], weights: Float64Array[], heads: readonly ScoredHead[]): Float32Array[][] {
   const n = rows.length;
   const f = featureOrder.length;
   const columns = featureOrder.map((name) => featureColumn(feature, name));
   const parsed = columns.map((c) => (c.kind === 'string' ? numbersOfText(c.dictionary) : null));
-  const sums = weights.map(() => new Float64Array(n));
+  const sums = weights.map(() => new Float64Array(SCORE_BLOCK_ROWS));
+  const outs = heads.map((h) => h.columns.map(() => new Float32Array(n)));
   const x = new Float32Array(SCORE_BLOCK_ROWS * f);
   for (let from = 0; from < n; from += SCORE_BLOCK_ROWS) {
     const to = Math.min(n, from + SCORE_BLOCK_ROWS);
     const len = to - from;
     for (let j = 0; j < f; j++) designColumn(columns[j], parsed[j], rows, from, to, x, f, j);
-    for (let k = 0; k < weights.length; k++) dotRows(x, len, f, weights[k], sums[k].subarray(from, to));
+    for (let k = 0; k < weights.length; k++) dotRows(x, len, f, weights[k], sums[k].subarray(0, len));
+    heads.forEach((h, i) => scoreHead(h.columns.map((k) => sums[k]), len, h.b, h.kind, outs[i], from));
   }
-  return sums;
+  return outs;
+}
+
+/** A head to score: the columns of the sums it reads, its bias and its activation. */
+interface ScoredHead {
+  columns: number[];
+  b: Float32Array;
+  kind: HeadKind;
 }
 
 /** Head column k's weights W[:, k] as float64. */
@@ -192,13 +201,13 @@ function headWeights(w: Float32Array, f: number, width: number, k: number): Floa
   return wk;
 }
 
-/** out[i, :] = activation(z[i, :] + B), float32 results, from the head's sums. */
-function scoreHead(sums: Float64Array[], n: number, b: Float32Array, kind: HeadKind): Float32Array[] {
+/** outs[k][offset + i] = activation(z[i, :] + B)[k] for the block's `len` rows, float32 results, from its sums. */
+function scoreHead(sums: Float64Array[], len: number, b: Float32Array, kind: HeadKind, outs: Float32Array[], offset: number): void {
   const width = sums.length;
-  const outs = Array.from({ length: width }, () => new Float32Array(n));
   const z = new Float64Array(width);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < len; i++) {
     for (let k = 0; k < width; k++) z[k] = Math.fround(Math.fround(sums[k][i]) + b[k]);
+    const at = offset + i;
     if (kind === 'softmax') {
       let max = -Infinity;
       for (let k = 0; k < width; k++) max = Math.max(max, z[k]);
@@ -207,14 +216,13 @@ function scoreHead(sums: Float64Array[], n: number, b: Float32Array, kind: HeadK
         z[k] = Math.exp(z[k] - max);
         sum += z[k];
       }
-      for (let k = 0; k < width; k++) outs[k][i] = z[k] / sum;
+      for (let k = 0; k < width; k++) outs[k][at] = z[k] / sum;
     } else if (kind === 'sigmoid') {
-      for (let k = 0; k < width; k++) outs[k][i] = 1 / (1 + Math.exp(-Math.min(50, Math.max(-50, z[k]))));
+      for (let k = 0; k < width; k++) outs[k][at] = 1 / (1 + Math.exp(-Math.min(50, Math.max(-50, z[k]))));
     } else {
-      for (let k = 0; k < width; k++) outs[k][i] = z[k];
+      for (let k = 0; k < width; k++) outs[k][at] = z[k];
     }
   }
-  return outs;
 }
 
 /** The seed's frozen scores of the (already filtered) feature frame rows `rows`. */
@@ -228,15 +236,13 @@ export function computeFrozenScores(
   const f = featureOrder.length;
   checkFrozenHeads(direction, entry, f);
   const sampleRows = firstRowPerSample(feature.columns.sample_id, rows);
-  const n = sampleRows.length;
   const d = head(direction, DIRECTION_FILE, DIRECTION_HEAD, f, 3);
   const entryHeads = ENTRY_HEADS.map((name) => head(entry, ENTRY_FILE, name, f, 1));
   // every head's sums in one pass over the features: the direction head's three columns, then one per entry head
   const weights = [0, 1, 2].map((k) => headWeights(d.w, f, 3, k)).concat(entryHeads.map((h) => headWeights(h.w, f, 1, 0)));
-  const sums = headSums(feature, sampleRows, featureOrder, weights);
-  const [longProb, shortProb, neutralProb] = scoreHead(sums.slice(0, 3), n, d.b, 'softmax');
-  const [longEntry, shortEntry, longEdge, shortEdge] = ENTRY_HEAD_KINDS.map((kind, h) => scoreHead([sums[3 + h]], n, entryHeads[h].b, kind)[0]);
-  release(...sums);
+  const heads: ScoredHead[] = [{ columns: [0, 1, 2], b: d.b, kind: 'softmax' }, ...ENTRY_HEAD_KINDS.map((kind, h) => ({ columns: [3 + h], b: entryHeads[h].b, kind }))];
+  const [[longProb, shortProb, neutralProb], ...entryScores] = scoreHeads(feature, sampleRows, featureOrder, weights, heads);
+  const [longEntry, shortEntry, longEdge, shortEdge] = entryScores.map((s) => s[0]);
   return {
     sampleRows,
     frozen_long_prob: longProb,
