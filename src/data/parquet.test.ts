@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
 import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
-import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed } from './parquet.ts';
+import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed, IN_MEMORY_PARQUET_BYTES, IN_MEMORY_PARQUET_ROWS } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
@@ -332,6 +332,35 @@ describe('readParquetAsync piece by piece (row groups × column groups)', () => 
     const some = await readParquetAsync(new Blob([bytes.slice()]), 'groups.parquet', { maxInMemoryBytes: 0, columnsPerRead: 1, columns: ['side', 'x32'] });
     expect(some.names).toEqual(whole.names.filter((n) => n === 'side' || n === 'x32'));
     expect(Array.from((some.columns.x32 as NumericColumn).values)).toEqual(Array.from((whole.columns.x32 as NumericColumn).values));
+  });
+
+  it('a small file of many rows in one row group is read a piece at a time too, in several batches per piece, with the same values', async () => {
+    const n = IN_MEMORY_PARQUET_ROWS + 1000;
+    const frame = makeFrame(['id', 'symbol'], {
+      id: { kind: 'number', type: 'int64', values: Float64Array.from({ length: n }, (_, i) => i) },
+      symbol: { kind: 'string', codes: Int32Array.from({ length: n }, (_, i) => i % 3), dictionary: ['AAA', 'BBB', 'CCC'] },
+    });
+    const bytes = writeParquet(frame, { rowGroupSize: n });
+    expect(bytes.length).toBeLessThan(IN_MEMORY_PARQUET_BYTES);
+    expect(parquetSchema(bytes, 'many.parquet').rowGroupCount).toBe(1);
+    const progress: [number, number][] = [];
+    const read = await readParquetAsync(new Blob([bytes.slice()]), 'many.parquet', { columnsPerRead: 1, onProgress: (d, t) => progress.push([d, t]) });
+    // read by pieces (one per column), not whole: a whole read reports no pieces
+    expect(progress).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(read.length).toBe(n);
+    const ids = (read.columns.id as NumericColumn).values;
+    expect(ids[0]).toBe(0);
+    expect(ids[n - 1]).toBe(n - 1);
+    expect(ids.every((v, i) => v === i)).toBe(true);
+    const symbols = read.columns.symbol as StringColumn;
+    expect([0, 1, 2, n - 1].map((i) => stringAt(symbols, i))).toEqual(['AAA', 'BBB', 'CCC', ['AAA', 'BBB', 'CCC'][(n - 1) % 3]]);
+    // a small file of few rows is still read whole (no pieces)
+    const few: [number, number][] = [];
+    await readParquetAsync(new Blob([writeParquet(sampleFrame()).slice()]), 'few.parquet', { onProgress: (d, t) => few.push([d, t]) });
+    expect(few).toEqual([]);
   });
 });
 

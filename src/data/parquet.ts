@@ -153,15 +153,32 @@ export function readParquet(bytes: Uint8Array, file: string, options: ReadParque
 }
 
 /** Blobs above this size are read through ParquetFile piece by piece (a few columns of one row group per read)
- * instead of whole into wasm memory; below it, one whole read is as fast and its memory is small. */
+ * instead of whole into wasm memory; below it, one whole read is as fast and its memory is small... */
 export const IN_MEMORY_PARQUET_BYTES = 32 * 1024 * 1024;
+
+/**
+ * ...unless the file holds more rows than this: a whole read's wasm memory follows the rows decoded, not the
+ * file's size. L's entry labels (9.7 MB of parquet, 864,000 rows) grew it to 118 MB read whole, 21 MB read a
+ * piece at a time (1.2 against 1.6 s, in a decode worker that waits for the feature frame's anyway).
+ */
+export const IN_MEMORY_PARQUET_ROWS = 262_144;
+
+/** Whether the footer of these bytes says more than IN_MEMORY_PARQUET_ROWS rows (false if it cannot be read:
+ * the whole read then reports what is wrong with the file). */
+function manyRows(bytes: Uint8Array): boolean {
+  try {
+    return readParquetFooter(bytes).rowCount > IN_MEMORY_PARQUET_ROWS;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Like readParquet, for a Blob/File too. Small inputs are read whole (fastest); a Blob larger than
  * `maxInMemoryBytes` is read through parquet-wasm's ParquetFile, which fetches only the requested columns' byte
  * ranges, a few columns of one row group at a time (`onProgress` after each piece): wasm memory (which never
- * shrinks, and stops at 4 GB) then peaks at one piece, not at the file. L's 166 MB feature frame: 322 -> 87 MB of
- * wasm memory, same CPU time.
+ * shrinks, and stops at 4 GB) then peaks at one piece, not at the file. L's 166 MB feature frame: 322 -> 23 MB of
+ * wasm memory, same CPU time. A small Blob of many rows is read that way too (IN_MEMORY_PARQUET_ROWS).
  */
 export async function readParquetAsync(
   data: Blob | Uint8Array,
@@ -169,7 +186,12 @@ export async function readParquetAsync(
   options: ReadParquetOptions & { maxInMemoryBytes?: number } = {},
 ): Promise<Frame> {
   if (data instanceof Uint8Array) return readParquet(data, file, options);
-  if (data.size <= (options.maxInMemoryBytes ?? IN_MEMORY_PARQUET_BYTES)) return readParquet(new Uint8Array(await data.arrayBuffer()), file, options);
+  if (data.size <= (options.maxInMemoryBytes ?? IN_MEMORY_PARQUET_BYTES)) {
+    const bytes = new Uint8Array(await data.arrayBuffer());
+    if (!manyRows(bytes)) return readParquet(bytes, file, options);
+    // a small file of many rows (well compressed) is read a piece at a time all the same
+    release(bytes);
+  }
   const footer = await parquetSchemaAsync(data, file);
   const wanted = checkWanted(footer, file, options.columns);
   const wantedSet = wanted ? new Set(wanted) : null;
@@ -181,6 +203,10 @@ export async function readParquetAsync(
   for (let i = 0; i < columns.length; i += perRead) columnGroups.push(columns.slice(i, i + perRead));
   const rowGroups = Math.max(1, footer.rowGroupCount ?? 1);
   const total = rowGroups * columnGroups.length;
+  // The reader sizes each column's builders by the batch size, not by the rows read: with the whole file's row
+  // count as the batch size, reading L's feature frame a piece at a time grew wasm memory to 87 MB; with
+  // BATCH_SIZE rows, 23 MB, in the same time (a single-row-group file gives a few batches per piece, joined).
+  const pieceBatchSize = options.batchSize ?? BATCH_SIZE;
   let parquetFile: pw.ParquetFile | null = null;
   const rowParts: Frame[] = [];
   try {
@@ -191,7 +217,7 @@ export async function readParquetAsync(
       const partColumns: Record<string, Column> = {};
       for (const group of columnGroups) {
         const table = await withPanicGuard(() =>
-          parquetFile!.read({ columns: group, batchSize: options.batchSize ?? batchSizeFor(footer.rowCount), ...(rowGroups > 1 ? { rowGroups: [rg] } : {}) }),
+          parquetFile!.read({ columns: group, batchSize: pieceBatchSize, ...(rowGroups > 1 ? { rowGroups: [rg] } : {}) }),
         ).catch((error: unknown) => {
           throw decodeError(file, error);
         });
