@@ -85,6 +85,24 @@ function plainPathStats(r: SortedReplay, horizon: number, target: number, stop: 
 }
 
 describe('path stats (SPEC §2)', () => {
+  it('sortReplay with consume gives the same sorted replay and frees the columns it read; outcomeOnly keeps the state frame\'s columns', () => {
+    const kept = sortReplay(gappyReplay(11, 120, 0.1), new SharedCodes());
+    const input = gappyReplay(11, 120, 0.1);
+    const consumed = sortReplay(input, new SharedCodes(), undefined, { consume: true });
+    for (const key of ['rows', 'symbol', 'openTimeMs', 'high', 'low', 'close', 'groupStart'] as const) expect(Array.from(consumed[key])).toEqual(Array.from(kept[key]));
+    // the columns it read are freed (detached); the ones it does not read are the caller's to free
+    for (const name of ['open_time_ms', 'high', 'low', 'close']) expect((input.columns[name] as { values: Float64Array }).values.byteLength).toBe(0);
+    expect((input.columns.symbol as { codes: Int32Array }).codes.byteLength).toBe(0);
+    expect((input.columns.spread_bps as { values: Float64Array }).values.byteLength).toBeGreaterThan(0);
+
+    const full = buildPathStats(kept, 10, 40, 35);
+    const outcome = buildPathStats(kept, 10, 40, 35, { outcomeOnly: true });
+    for (const key of ['bar', 'symbol', 'openTimeMs', 'side', 'futureReturnBps', 'maeBps'] as const) expect(Array.from(outcome[key])).toEqual(Array.from(full[key]));
+    expect(outcome.length).toBe(full.length);
+    expect([outcome.mfeBps.length, outcome.exitReason.length, outcome.barsHeld.length]).toEqual([0, 0, 0]);
+    expect(full.mfeBps.length).toBe(full.length);
+  });
+
   it('agree with a plain loop over a replay with gaps, shuffled rows and two symbols', () => {
     const replay = sortReplay(gappyReplay(7, 240, 0.15), new SharedCodes());
     // sorted per symbol (Python string order: BTC before ETH), then time

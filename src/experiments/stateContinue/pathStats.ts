@@ -24,7 +24,11 @@ export interface SortedReplay {
   groupStart: Int32Array;
 }
 
-export function sortReplay(replay: Frame, symbols: SharedCodes, file = REPLAY_FILE): SortedReplay {
+/**
+ * With `consume`, the replay frame is the caller's to drop afterwards: each of its columns read here is freed as
+ * soon as its sorted copy is made, so that the replay is not held twice over (~50 MB on L).
+ */
+export function sortReplay(replay: Frame, symbols: SharedCodes, file = REPLAY_FILE, options: { consume?: boolean } = {}): SortedReplay {
   requireColumns(replay, ['symbol', 'event_time', 'open_time_ms', 'high', 'low', 'close', 'spread_bps'], file, 'source replay');
   const symbolColumn = stringColumn(replay, 'symbol', file);
   const times = numberValues(replay, 'open_time_ms', file);
@@ -76,30 +80,31 @@ export function sortReplay(replay: Frame, symbols: SharedCodes, file = REPLAY_FI
       return a - b;
     });
   }
+  // the sort's keys go before the sorted columns are allocated
+  release(keptRows, rankKey, timeKey, sorted?.order, sorted?.code);
   const n = rows.length;
-  const shared = symbols.remap(codes, dict);
-  const out: SortedReplay = {
-    rows,
-    symbol: new Float64Array(n),
-    openTimeMs: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    groupStart: new Int32Array(0),
-  };
   const starts: number[] = [];
   for (let k = 0; k < n; k++) {
-    const r = rows[k];
-    out.symbol[k] = shared[r];
-    out.openTimeMs[k] = times[r];
-    out.high[k] = high[r];
-    out.low[k] = low[r];
-    out.close[k] = close[r];
-    if (k === 0 || rank[codes[r]] !== rank[codes[rows[k - 1]]]) starts.push(k);
+    if (k === 0 || rank[codes[rows[k]]] !== rank[codes[rows[k - 1]]]) starts.push(k);
   }
   starts.push(n);
-  out.groupStart = Int32Array.from(starts);
-  release(keptRows, rankKey, timeKey, shared, sorted?.order, sorted?.code);
+  const shared = symbols.remap(codes, dict);
+  const take = (values: ArrayLike<number>, input: ArrayBufferView | null): Float64Array => {
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = values[rows[k]];
+    if (options.consume) release(input);
+    return out;
+  };
+  const out: SortedReplay = {
+    rows,
+    symbol: take(shared, symbolColumn.codes),
+    openTimeMs: take(times, times),
+    high: take(high, high),
+    low: take(low, low),
+    close: take(close, close),
+    groupStart: Int32Array.from(starts),
+  };
+  release(shared);
   return out;
 }
 
@@ -126,7 +131,11 @@ export interface PathStats {
 /** The labels module's chunking (cells per block); only the row order of the output depends on it. */
 const CHUNK_CELLS = 4_000_000;
 
-export function buildPathStats(replay: SortedReplay, horizonMinutes: number, targetBps: number, stopBps: number): PathStats {
+/**
+ * With `outcomeOnly`, the three columns the state frame does not read (mfeBps, exitReason, barsHeld) are left
+ * empty rather than filled (~22 MB on L).
+ */
+export function buildPathStats(replay: SortedReplay, horizonMinutes: number, targetBps: number, stopBps: number, options: { outcomeOnly?: boolean } = {}): PathStats {
   const horizonMs = Math.trunc(horizonMinutes) * 60_000;
   const t = replay.openTimeMs;
   const n = t.length;
@@ -158,11 +167,12 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
     side: new Float64Array(size),
     futureReturnBps: new Float64Array(size),
     maeBps: new Float64Array(size),
-    mfeBps: new Float64Array(size),
-    exitReason: new Uint8Array(size),
-    barsHeld: new Int32Array(size),
+    mfeBps: new Float64Array(options.outcomeOnly ? 0 : size),
+    exitReason: new Uint8Array(options.outcomeOnly ? 0 : size),
+    barsHeld: new Int32Array(options.outcomeOnly ? 0 : size),
   };
   const { high, low, close } = replay;
+  const full = !options.outcomeOnly;
   const write = (p: number, k: number, side: number, reason: number, exit: number, maxAdverse: number, maxFavorable: number) => {
     const price = close[k];
     const last = close[end[k] - 1];
@@ -173,9 +183,11 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
     out.futureReturnBps[p] =
       reason === 0 ? -stopBps : reason === 1 ? targetBps : side === SIDE_LONG ? (last / price - 1) * 10000 : (price / last - 1) * 10000;
     out.maeBps[p] = Math.max(maxAdverse, 0);
-    out.mfeBps[p] = Math.max(maxFavorable, 0);
-    out.exitReason[p] = reason;
-    out.barsHeld[p] = exit - start[k] + 1;
+    if (full) {
+      out.mfeBps[p] = Math.max(maxFavorable, 0);
+      out.exitReason[p] = reason;
+      out.barsHeld[p] = exit - start[k] + 1;
+    }
   };
   // Both sides of bar k in one pass over its window: the LONG side's adverse move is the SHORT side's favourable
   // one and the other way round, so each bar's two ratios are computed once (the same expressions, the same bits).

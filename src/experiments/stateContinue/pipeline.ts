@@ -5,7 +5,7 @@
  * The eight fits go through `hooks.runFits` (a worker pool in the app, inline by default); the AbortSignal is
  * checked between stages and handed to the inline fits.
  */
-import { release, releaseAll } from '../../core/release.ts';
+import { release } from '../../core/release.ts';
 import { makeFrame, type Frame } from '../../data/frame.ts';
 import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
 import { outOfMemoryError } from '../../data/outOfMemory.ts';
@@ -353,6 +353,9 @@ async function buildDataset(
     progress({ stage: 'frozen_scores', done: 1, total: 1, rows: frozen.scores.sampleRows.length });
     return frozen;
   });
+  // A run that owns its inputs keeps of the frozen scores only what is read after the verdict (the cross-check's
+  // rows): the entry set holds copies of what the state frame takes of them (~24 MB on L).
+  const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
   // The entry labels are read by nothing after the entry set (which holds what the state frame takes of them).
   if (hooks.releaseInputs) {
     releaseFrame(inputs.entryLabels);
@@ -365,15 +368,14 @@ async function buildDataset(
 
   const { replay, stats } = await stages.run('path_stats', () => {
     progress({ stage: 'path_stats', done: 0, total: 1 });
-    const replay = sortReplay(inputs.replay, symbols, replayFileName(inputs));
+    const replay = sortReplay(inputs.replay, symbols, replayFileName(inputs), { consume: hooks.releaseInputs });
     // the run reads its own sorted copy from here on
     if (hooks.releaseInputs) {
       releaseFrame(inputs.replay);
       inputs.replay = makeFrame([], {});
     }
-    const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps);
-    // the state frame reads the outcome's return and adverse excursion only (22 MB of the rest on L)
-    release(stats.mfeBps, stats.barsHeld, stats.exitReason);
+    // the state frame reads the outcome's return and adverse excursion only (not the other 22 MB on L)
+    const stats = buildPathStats(replay, params.continueHorizonMinutes, targetBps, stopBps, { outcomeOnly: true });
     progress({ stage: 'path_stats', done: 1, total: 1, rows: stats.length });
     return { replay, stats };
   });
@@ -387,6 +389,8 @@ async function buildDataset(
       targetBps,
       costBps,
       minContinueEdgeBps: params.minContinueEdgeBps,
+      // read by nothing after the frame (~110 MB on L): freed inside, as soon as the joins are done
+      consumeSources: true,
     });
     for (const { age, rows } of built.ageRowCounts) {
       if (rows > 0) emit(`trader.training.state_continue_age_built ageMinutes=${age} rowCount=${rows}`);
@@ -399,15 +403,10 @@ async function buildDataset(
       }
       frame = capped.frame;
     }
-    // the sorted replay and the path stats (~140 MB on L) are read by nothing after this
-    releaseAll(replay);
-    releaseAll(stats);
     progress({ stage: 'state_frame', done: 1, total: 1, rows: frame.length });
     return frame;
   });
-  // A run that owns its inputs keeps of the frozen stage only what is read after the verdict (the cross-check's
-  // rows); the entry set was the state frame's.
-  const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
+  // the entry set was the state frame's
   if (hooks.releaseInputs) releaseEntrySet(entry);
 
   return {

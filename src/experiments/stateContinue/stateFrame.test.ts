@@ -235,7 +235,7 @@ function smallRun() {
   return { replay, feature, entryLabels };
 }
 
-function build(ages: number[], horizon = 2) {
+function build(ages: number[], horizon = 2, consumeSources = false) {
   const { replay, feature, entryLabels } = smallRun();
   const { direction, entry } = models();
   const symbols = new SharedCodes();
@@ -251,8 +251,9 @@ function build(ages: number[], horizon = 2) {
     targetBps: 50,
     costBps: 4,
     minContinueEdgeBps: 5,
+    consumeSources,
   });
-  return { ...built, entrySet, scores, feature };
+  return { ...built, entrySet, scores, feature, sorted, stats };
 }
 
 const col = (frame: Frame, name: string) => {
@@ -265,6 +266,17 @@ const col = (frame: Frame, name: string) => {
 };
 
 describe('state frame', () => {
+  it('consumeSources: the same frame, with the sorted replay and the path stats freed', () => {
+    const kept = build([1, 2]);
+    const consumed = build([1, 2], 2, true);
+    expect(consumed.frame.names).toEqual(kept.frame.names);
+    for (const name of kept.frame.names) expect(col(consumed.frame, name)).toEqual(col(kept.frame, name));
+    expect(kept.frame.length).toBeGreaterThan(0);
+    for (const key of ['rows', 'symbol', 'openTimeMs', 'high', 'low', 'close'] as const) expect(consumed.sorted[key].byteLength).toBe(0);
+    for (const key of ['bar', 'symbol', 'openTimeMs', 'side', 'futureReturnBps', 'maeBps'] as const) expect(consumed.stats[key].byteLength).toBe(0);
+    expect(kept.stats.futureReturnBps.byteLength).toBeGreaterThan(0);
+  });
+
   it('entry set: entry_target 1 and LONG/SHORT, merged on sample_id in pandas order, side-selected frozen outputs', () => {
     const { entrySet, scores } = build([1]);
     // entry rows 0 (s1 SHORT), 1 (s0 LONG), 3 (s0 SHORT); grouped by first appearance of the sample: s1, then s0 twice

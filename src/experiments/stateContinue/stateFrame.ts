@@ -178,6 +178,12 @@ export interface StateFrameOptions {
   targetBps: number;
   costBps: number;
   minContinueEdgeBps: number;
+  /**
+   * The sorted replay and the path stats are the caller's to drop once the frame is built: they are freed as soon
+   * as the joins are done with them (all of the replay; of the path stats, all but the two outcome columns the
+   * state rows read), so that they are not held beside the frame's own columns while those are filled.
+   */
+  consumeSources?: boolean;
 }
 
 export interface StateFrameBuild {
@@ -412,6 +418,16 @@ export function buildStateFrame(
     ]);
   }
 
+  // The joins are done: their indexes and the state source scratch (~120 MB on L) go before the frame's columns
+  // are allocated, and so do the sources the caller gave up.
+  releaseAll(scratch);
+  release(barToSource, featureSymbol, featureTime, featureSymbolAll);
+  for (const index of [featureIndex, statsIndex, replayIndex]) releaseJoinIndex(index);
+  if (options.consumeSources) {
+    releaseAll(replay);
+    release(stats.bar, stats.symbol, stats.openTimeMs, stats.side, stats.mfeBps, stats.exitReason, stats.barsHeld);
+  }
+
   const total = parts.reduce((s, p) => s + p.entry.length, 0);
   const state: Record<string, Float32Array> = {};
   for (const name of STATE_FEATURES) state[name] = new Float32Array(total);
@@ -423,9 +439,7 @@ export function buildStateFrame(
   fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryAt, featureRow, currentMs });
 
   for (const part of parts) releaseAll(part);
-  releaseAll(scratch);
-  release(barToSource, featureSymbol, featureTime, featureSymbolAll);
-  for (const index of [featureIndex, statsIndex, replayIndex]) releaseJoinIndex(index);
+  if (options.consumeSources) release(stats.futureReturnBps, stats.maeBps);
   const rows = dropnaRows(feature, featureOrder, state, expected, featureRow);
   const kept = rows.length;
 
