@@ -69,6 +69,17 @@ export function makeFrame(names: string[], columns: Record<string, Column>): Fra
   return { length: Math.max(length, 0), names: [...names], columns };
 }
 
+/** The ArrayBuffers behind a Frame's columns, each once (to move the frame to another worker, or to tell its own
+ * arrays from copies). */
+export function frameBuffers(frame: Frame): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const column of Object.values(frame.columns)) {
+    const arrays = column.kind === 'string' ? [column.codes] : column.kind === 'timestamp' ? [column.micros] : column.kind === 'indexed' ? [column.source, column.index] : [column.values];
+    for (const a of arrays) if (a.buffer instanceof ArrayBuffer && a.byteLength > 0) buffers.add(a.buffer);
+  }
+  return [...buffers];
+}
+
 export function columnLength(column: Column): number {
   switch (column.kind) {
     case 'number':

@@ -293,6 +293,7 @@ describe('writeParquetStreamed', () => {
     const rows = Int32Array.from({ length: 23 }, (_, i) => i % 5);
     const frame = makeFrame(base.names, Object.fromEntries(base.names.map((n) => [n, takeColumn(base.columns[n], rows)])));
     const whole = readParquet(writeParquet(frame), 'whole.parquet');
+    const before = cells(frame);
     for (const sliceRows of [4, 7, 23, 1000]) {
       const written = await writeParquetStreamed(frame, { sliceRows, sha256: true });
       const bytes = new Uint8Array(await written.blob.arrayBuffer());
@@ -302,6 +303,8 @@ describe('writeParquetStreamed', () => {
       expect(cells(back)).toEqual(cells(whole));
       expect(parquetSchema(bytes, 'streamed.parquet').columns).toEqual(parquetSchema(writeParquet(frame), 'whole.parquet').columns);
     }
+    // the writer frees the arrays it made for each slice, never the frame's own
+    expect(cells(frame)).toEqual(before);
   });
 });
 

@@ -53,7 +53,7 @@ import {
   type Dictionary,
 } from 'apache-arrow';
 import { InputError, type InputProblem } from '../core/errors.ts';
-import { numericSlice, type Column, type Frame, type NumericColumn, type NumericType } from './frame.ts';
+import { frameBuffers, numericSlice, type Column, type Frame, type NumericColumn, type NumericType } from './frame.ts';
 import { StringTable } from './stringTable.ts';
 import { Sha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
@@ -867,6 +867,7 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
     const column = frame.columns[name];
     if (column.kind === 'string') encoded.set(name, encodeDictionary(column.dictionary));
   }
+  const own = new Set(frameBuffers(frame));
   let start = 0;
   const batches = new ReadableStream<pw.RecordBatch>({
     pull(controller) {
@@ -879,8 +880,15 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
       const batchData = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
       const ipc = tableToIPC(new ArrowTable(schema, [new RecordBatch(schema, batchData)]), 'stream');
       const table = pw.Table.fromIPCStream(ipc);
-      // the slice now lives in wasm memory: its IPC bytes (a whole slice's copy) are freed
+      // the slice now lives in wasm memory: its IPC bytes (a whole slice's copy) are freed, and so are the arrays
+      // made for this slice alone (gathers, conversions, null bitmaps, string bytes: ~15 MB a slice on L, left to
+      // the collector they piled up over a file's slices), never the frame's own
       release(ipc);
+      for (const data of children) {
+        for (const array of [data.values, data.nullBitmap, data.valueOffsets] as (ArrayBufferView | undefined)[]) {
+          if (array && !own.has(array.buffer as ArrayBuffer)) release(array);
+        }
+      }
       try {
         for (const batch of table.recordBatches()) controller.enqueue(batch);
       } finally {

@@ -6,19 +6,9 @@
  */
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { readParquetAsync } from '../data/parquet.ts';
-import type { Frame } from '../data/frame.ts';
+import { frameBuffers } from '../data/frame.ts';
 import type { Handlers } from './dispatcher.ts';
 import { withTransfer, type DecodeApi } from './protocol.ts';
-
-/** The ArrayBuffers behind a Frame's columns, each once. */
-export function frameBuffers(frame: Frame): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const column of Object.values(frame.columns)) {
-    const arrays = column.kind === 'string' ? [column.codes] : column.kind === 'timestamp' ? [column.micros] : column.kind === 'indexed' ? [column.source, column.index] : [column.values];
-    for (const a of arrays) if (a.buffer instanceof ArrayBuffer && a.byteLength > 0) buffers.add(a.buffer);
-  }
-  return [...buffers];
-}
 
 export function decodeHandlers(): Handlers<DecodeApi> {
   return {
