@@ -116,10 +116,11 @@ export class Sha256 {
 export async function sha256OfData(data: Blob | Uint8Array, streamAbove = STREAM_HASH_BYTES): Promise<string> {
   if (data instanceof Uint8Array) return data.length <= streamAbove ? sha256Hex(data) : new Sha256().update(data).digestHex();
   if (data.size <= streamAbove) {
-    // this read is the hash's own: freed as soon as it is hashed (L's 166 MB feature frame otherwise stood as
-    // garbage beside the decode that starts meanwhile)
+    // this read is the hash's own: WebCrypto takes a copy of the bytes when it is called, so the read is freed at
+    // once rather than after the digest (L's 166 MB feature frame otherwise stood twice over, read and copy,
+    // beside the decode that starts meanwhile)
     const bytes = new Uint8Array(await data.arrayBuffer());
-    const hex = await sha256Hex(bytes);
+    const hex = sha256Hex(bytes);
     release(bytes);
     return hex;
   }
