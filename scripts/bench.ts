@@ -161,6 +161,8 @@ interface SizeReport {
     stages: StageRow[];
     fits: StageRow[];
     peak_renderer_mb: number | null;
+    /** Of the peak, Chromium's files mapped into the renderer (RssFile at that sample; see procMemory.ts). */
+    peak_renderer_files_mb: number | null;
     peak_chromium_mb: number | null;
     /** The renderer just before the files reached the page (page loaded, workers started, nothing decoded). */
     rest_renderer_mb: number | null;
@@ -226,6 +228,8 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
     'resident memory of the renderer process that hosts the page (the page, its workers and their wasm memories; not Chromium\u2019s WebUI and spare renderers), sampled from /proc every 100 ms; ' +
     'per-stage windows are laid end to end from the run record started_at in execution order';
   const peak = (key: 'renderer' | 'chromium') => (samples.length ? mb(Math.max(...samples.map((s) => s[key]))) : null);
+  const peakSample = samples.reduce<MemorySample | null>((best, s) => (best === null || s.renderer > best.renderer ? s : best), null);
+  const peakFiles = peakSample ? mb(peakSample.rendererFiles) : null;
   if (pageRun.code === 0 && existsSync(join(pageOut, 'timings.json')) && existsSync(join(pageOut, 'run_record.json'))) {
     const { stages, fits, stateRows, timings, startedAt } = stageRows(pageOut, input, samples);
     report.state_rows = stateRows;
@@ -239,6 +243,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       stages,
       fits,
       peak_renderer_mb: peak('renderer'),
+      peak_renderer_files_mb: peakFiles,
       peak_chromium_mb: peak('chromium'),
       rest_renderer_mb: before.length ? mb(before[before.length - 1].renderer) : null,
       decoded_input_mb: mb(await decodedInputBytes(dir)),
@@ -255,6 +260,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
       stages: [],
       fits: [],
       peak_renderer_mb: peak('renderer'),
+      peak_renderer_files_mb: peakFiles,
       peak_chromium_mb: peak('chromium'),
       rest_renderer_mb: null,
       decoded_input_mb: null,
@@ -380,11 +386,12 @@ function printSize(r: SizeReport): void {
         `${fmt(r.state_rows && r.page.total_ms ? r.state_rows / (r.page.total_ms / 1000) : null).padStart(12)} ${fmt(r.page.peak_renderer_mb).padStart(8)}  state rows; ` +
         `runner wall ${fmt(r.page.runner_wall_ms / 1000, 1)} s; peak of all Chromium processes ${fmt(r.page.peak_chromium_mb)} MB`,
     );
-    const { peak_renderer_mb: peakMb, rest_renderer_mb: restMb, decoded_input_mb: decodedMb } = r.page;
+    const { peak_renderer_mb: peakMb, peak_renderer_files_mb: filesMb, rest_renderer_mb: restMb, decoded_input_mb: decodedMb } = r.page;
     if (peakMb !== null && decodedMb) {
       console.log(
         `memory: decoded input ${fmt(decodedMb)} MB; renderer peak ${fmt(peakMb)} MB = ${fmt(peakMb / decodedMb, 1)}× the decoded input (issue 4: under 3×)` +
-          (restMb !== null ? `; the page before the files ${fmt(restMb)} MB, so the run added ${fmt(peakMb - restMb)} MB = ${fmt((peakMb - restMb) / decodedMb, 1)}×` : ''),
+          (restMb !== null ? `; the page before the files ${fmt(restMb)} MB, so the run added ${fmt(peakMb - restMb)} MB = ${fmt((peakMb - restMb) / decodedMb, 1)}×` : '') +
+          (filesMb ? `; ${fmt(filesMb)} MB of the peak are Chromium's own files mapped in (RssFile)` : ''),
       );
     }
     const backends = [...new Set(r.page.fits.map((f) => f.backend))].join(', ');

@@ -1,7 +1,8 @@
 /**
  * The size of a baseline run's inputs once decoded, the yardstick of issue 4's memory target ("the page's peak
- * memory under 3× the decoded input"): the bytes of every column the page keeps, decoded by the page's own reader
- * (values, dictionary codes, timestamps, and each dictionary's strings at one byte per character).
+ * memory under 3× the decoded input"): the bytes of every column of the three parquet inputs, decoded by the page's
+ * own reader (values, dictionary codes, timestamps, and each dictionary's strings at one byte per character). The
+ * page itself decodes fewer: not the replay's open and volume, which the run does not read (~14 MB on L).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -16,6 +16,9 @@ export interface MemorySample {
   renderer: number;
   /** Resident bytes of every Chromium process (browser, GPU, utility, renderers). */
   chromium: number;
+  /** Of `renderer`, the pages of files mapped in (RssFile: Chromium's binary and data, shared with its other
+   * processes; the rest is the page's own memory). */
+  rendererFiles: number;
 }
 
 const PAGE = 4096;
@@ -52,8 +55,19 @@ function descendants(root: number): number[] {
   return out;
 }
 
+/** RssFile of a process, in bytes (0 when unreadable). */
+function residentFiles(pid: number): number {
+  try {
+    const match = /^RssFile:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function sampleTree(root: number): MemorySample {
   let renderer = 0;
+  let rendererPid = 0;
   let chromium = 0;
   for (const pid of descendants(root)) {
     try {
@@ -64,12 +78,15 @@ export function sampleTree(root: number): MemorySample {
       // The page's renderer is the largest one that is not Chromium's own UI: headless Chromium also starts a
       // WebUI renderer for the omnibox popup (--top-chrome-webui, ~150 MB) and keeps a spare renderer for the
       // next navigation (~75 MB, a few MB of it its own), and neither holds the page.
-      if (cmdline.includes('--type=renderer') && !cmdline.includes('--top-chrome-webui')) renderer = Math.max(renderer, resident);
+      if (cmdline.includes('--type=renderer') && !cmdline.includes('--top-chrome-webui') && resident > renderer) {
+        renderer = resident;
+        rendererPid = pid;
+      }
     } catch {
       /* ended meanwhile */
     }
   }
-  return { t: Date.now(), renderer, chromium };
+  return { t: Date.now(), renderer, chromium, rendererFiles: rendererPid ? residentFiles(rendererPid) : 0 };
 }
 
 /** Sample every `intervalMs` until `stop()`; returns every sample taken. */
