@@ -399,6 +399,11 @@ export function buildStateFrame(
   }
   const featureIndex = buildJoinIndex([featureSymbol, featureTime], fn);
   const statsIndex = pathStatsIndex(stats);
+  // A dense index finds its runs by codes and never reads its key columns again (innerJoin reads them for a
+  // single key only): the feature keys go now, and with consumeSources the path stats' keys and bars too (~70 MB
+  // on L, held through every age's joins before).
+  if (featureIndex.dense) release(featureSymbol, featureTime, featureSymbolAll);
+  if (options.consumeSources && statsIndex.dense) release(stats.bar, stats.symbol, stats.openTimeMs, stats.side);
   // The state source of every age is a subset of the replay bars: index the bars once, take subsets per age.
   const replayIndex = buildJoinIndex([replay.symbol, replay.openTimeMs], replay.openTimeMs.length);
   const barToSource = new Int32Array(replay.openTimeMs.length);
