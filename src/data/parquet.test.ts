@@ -306,6 +306,17 @@ describe('writeParquetStreamed', () => {
     // the writer frees the arrays it made for each slice, never the frame's own
     expect(cells(frame)).toEqual(before);
   });
+
+  it('encodes strings of 1 to 4 UTF-8 bytes per character, and lone surrogates as U+FFFD, as TextEncoder does', async () => {
+    const texts = ['a', 'é', '✓', '😀 ok', 'x\uD800y', '\uDC00', 'ünïcødé 😀😀', ''];
+    const n = 40;
+    const frame = makeFrame(['s'], { s: { kind: 'string', codes: Int32Array.from({ length: n }, (_, i) => i % texts.length), dictionary: texts } });
+    const written = await writeParquetStreamed(frame, { sliceRows: 16 });
+    const back = readParquet(new Uint8Array(await written.blob.arrayBuffer()), 'utf8.parquet');
+    const expected = texts.map((t) => new TextDecoder().decode(new TextEncoder().encode(t)));
+    const column = back.columns.s as StringColumn;
+    expect(Array.from({ length: n }, (_, i) => stringAt(column, i))).toEqual(Array.from({ length: n }, (_, i) => expected[i % texts.length]));
+  });
 });
 
 describe('readParquetAsync piece by piece (row groups × column groups)', () => {
