@@ -39,6 +39,22 @@ describe('insights from the predictions artifact', () => {
     }
   });
 
+  it('are the same from indexed columns (as a run holds its predictions), whose copies it frees, not the sources', () => {
+    const index = Int32Array.from({ length: predictions.length }, (_, i) => i);
+    const columns = Object.fromEntries(
+      predictions.names.map((name) => {
+        const c = predictions.columns[name];
+        return [name, c.kind === 'number' ? { kind: 'indexed' as const, type: c.type, source: c.values, index } : c];
+      }),
+    );
+    const indexed = { length: predictions.length, names: predictions.names, columns };
+    const sources = predictions.names.map((name) => predictions.columns[name]).filter((c) => c.kind === 'number');
+    const lengths = sources.map((c) => (c.kind === 'number' ? c.values.length : 0));
+    expect(insightsFromPredictions(indexed)).toEqual(insights);
+    expect(sources.map((c) => (c.kind === 'number' ? c.values.length : 0))).toEqual(lengths);
+    expect(index.length).toBe(predictions.length);
+  });
+
   it('counts state rows per split and age as the experiment manifest does', () => {
     expect(insights.rows.ages).toEqual(manifest.ages_minutes);
     const total = insights.rows.counts.flat().reduce((a, b) => a + b, 0);

@@ -90,13 +90,16 @@ function stringCodes(frame: Frame, name: string, file: string): StringColumn {
   return column;
 }
 
-function numbers(frame: Frame, name: string, file: string): ArrayLike<number> {
+/** A numeric column's values: the frame's own array, or a copy made for the caller, then added to `made` (to free
+ * once read: the predictions' columns are indexed, 7 to 14 MB each on L). */
+function numbers(frame: Frame, name: string, file: string, made?: ArrayBufferView[]): ArrayLike<number> {
   const column = frame.columns[name];
   if (!column) throw new Error(`${file}: column ${name} is missing`);
   if (column.kind === 'number') return column.values;
-  if (column.kind === 'indexed') return numericSlice(column);
-  if (column.kind === 'bool') return Float64Array.from(column.values, (v) => (v === 255 ? NaN : v));
-  throw new Error(`${file}: column ${name} must be numeric, found ${column.kind}`);
+  const copy = column.kind === 'indexed' ? numericSlice(column) : column.kind === 'bool' ? Float64Array.from(column.values, (v) => (v === 255 ? NaN : v)) : null;
+  if (!copy) throw new Error(`${file}: column ${name} must be numeric, found ${column.kind}`);
+  made?.push(copy);
+  return copy;
 }
 
 const PREDICTIONS_FILE = 'state_continue_predictions.parquet';
@@ -110,11 +113,13 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
   const side = stringCodes(predictions, 'side', PREDICTIONS_FILE);
   const set = stringCodes(predictions, 'feature_set', PREDICTIONS_FILE);
   const split = stringCodes(predictions, 'split_id', PREDICTIONS_FILE);
-  const target = numbers(predictions, 'continue_target', PREDICTIONS_FILE);
-  const realised = numbers(predictions, 'expected_continue_edge_bps', PREDICTIONS_FILE);
-  const prob = numbers(predictions, 'continue_prob', PREDICTIONS_FILE);
-  const edge = numbers(predictions, 'predicted_continue_edge_bps', PREDICTIONS_FILE);
-  const age = numbers(predictions, 'time_in_position_minutes', PREDICTIONS_FILE);
+  // the copies made here (and per split below) are freed as soon as read, not left to pile up for the collector
+  const made: ArrayBufferView[] = [];
+  const target = numbers(predictions, 'continue_target', PREDICTIONS_FILE, made);
+  const realised = numbers(predictions, 'expected_continue_edge_bps', PREDICTIONS_FILE, made);
+  const prob = numbers(predictions, 'continue_prob', PREDICTIONS_FILE, made);
+  const edge = numbers(predictions, 'predicted_continue_edge_bps', PREDICTIONS_FILE, made);
+  const age = numbers(predictions, 'time_in_position_minutes', PREDICTIONS_FILE, made);
   const n = predictions.length;
 
   // Group rows by (side, feature set, split) with integer keys; no object per row.
@@ -143,7 +148,9 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
       const roc = rocCurve(y, p);
       const thin = thinCurve(roc.fpr, roc.tpr, ROC_MAX_POINTS);
       const cal = calibrationCurve(y, p, CALIBRATION_BINS, 'uniform');
-      const bins = binnedMeans(gather(Float64Array, edge, rows), gather(Float64Array, realised, rows), EDGE_BINS);
+      const [predictedEdge, realisedEdge] = [gather(Float64Array, edge, rows), gather(Float64Array, realised, rows)];
+      const bins = binnedMeans(predictedEdge, realisedEdge, EDGE_BINS);
+      release(y, p, predictedEdge, realisedEdge);
       splits.push({
         split: splitName,
         rows: rows.length,
@@ -174,6 +181,7 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
     const a = ageIndex.get(age[i]);
     if (s >= 0 && a !== undefined) counts[s][a]++;
   }
+  release(...made);
   return { models, rows: { splits: [...splitsPresent], ages, counts } };
 }
 
