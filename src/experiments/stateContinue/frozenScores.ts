@@ -176,13 +176,14 @@ function scoreHeads(feature: Frame, rows: Int32Array, featureOrder: string[], we
   const parsed = columns.map((c) => (c.kind === 'string' ? numbersOfText(c.dictionary) : null));
   const sums = weights.map(() => new Float64Array(SCORE_BLOCK_ROWS));
   const outs = heads.map((h) => h.columns.map(() => new Float32Array(n)));
+  const headSums = heads.map((h) => h.columns.map((k) => sums[k]));
   const x = new Float32Array(SCORE_BLOCK_ROWS * f);
   for (let from = 0; from < n; from += SCORE_BLOCK_ROWS) {
     const to = Math.min(n, from + SCORE_BLOCK_ROWS);
     const len = to - from;
     for (let j = 0; j < f; j++) designColumn(columns[j], parsed[j], rows, from, to, x, f, j);
     for (let k = 0; k < weights.length; k++) dotRows(x, len, f, weights[k], sums[k].subarray(0, len));
-    heads.forEach((h, i) => scoreHead(h.columns.map((k) => sums[k]), len, h.b, h.kind, outs[i], from));
+    heads.forEach((h, i) => scoreHead(headSums[i], len, h.b, h.kind, outs[i], from));
   }
   return outs;
 }
