@@ -16,4 +16,17 @@ describe('StringTable', () => {
     expect(table.add('')).toBe(expected.size);
     expect(table.get('')).toBe(expected.size);
   });
+
+  it('frees its arrays on clear and codes from 0 again after', () => {
+    const table = new StringTable(1000);
+    for (let i = 0; i < 1000; i++) table.add(`id-${i}`);
+    table.clear();
+    expect(table.values).toEqual([]);
+    expect(table.get('id-1')).toBe(-1);
+    expect(table.add('id-7')).toBe(0);
+    expect(table.add('id-8')).toBe(1);
+    expect(table.get('id-7')).toBe(0);
+    for (let i = 0; i < 100; i++) table.add(`x-${i}`);
+    expect(table.get('x-99')).toBe(101);
+  });
 });

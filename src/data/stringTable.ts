@@ -3,6 +3,8 @@
  * addressing. For dictionaries of hundreds of thousands of ids (sample_id), where a Map<string, number> costs
  * a hash-table entry object per string and most of the time in the garbage collector.
  */
+import { release } from '../core/release.ts';
+
 function stringHash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
@@ -40,6 +42,14 @@ export class StringTable {
     this.slots[slot] = added;
     if (this.values.length * 2 > this.slots.length) this.resize(this.values.length);
     return added;
+  }
+
+  /** Frees the table's arrays now: it is empty afterwards (and may be filled again). */
+  clear(): void {
+    release(this.hashes, this.slots);
+    this.values.length = 0;
+    this.hashes = new Uint32Array(16);
+    this.slots = new Int32Array(32).fill(-1);
   }
 
   private find(value: string, h: number): { code: number; slot: number } {

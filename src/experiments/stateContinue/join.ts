@@ -490,6 +490,20 @@ interface DictionaryTable {
 /** Dictionaries already hashed (a run matches the feature frame's sample_id twice: first rows, entry labels). */
 const tables = new WeakMap<string[], DictionaryTable>();
 
+/**
+ * Frees the table hashed for `dictionary`, once nothing will match against it again. A run's frame keeps the
+ * feature frame's sample_id dictionary to the end, and with it the table (~18 MB on L) that only the frozen
+ * stage and the entry set read.
+ */
+export function forgetDictionaryTable(dictionary: string[]): void {
+  const cached = tables.get(dictionary);
+  if (!cached) return;
+  tables.delete(dictionary);
+  cached.table.clear();
+  // (not `canonical`: matchDictionary hands that one out)
+  release(cached.firstIndex);
+}
+
 function dictionaryTable(dictionary: string[]): DictionaryTable {
   const cached = tables.get(dictionary);
   if (cached && cached.table.values.length <= dictionary.length && cached.firstIndex.length === dictionary.length) return cached;

@@ -15,7 +15,7 @@ import { defaultParams, type Artifact, type BaselineInputs, type StateContinuePa
 import { checkFrozenHeads, computeFrozenScores, type FrozenScores } from './frozenScores.ts';
 import { crossCheckFrozenScores, keepCrossCheckScores } from './onnxCrossCheck.ts';
 import { buildPathStats, sortReplay, type PathStats } from './pathStats.ts';
-import { SharedCodes } from './join.ts';
+import { forgetDictionaryTable, SharedCodes } from './join.ts';
 import { buildEntrySet, buildStateFrame, type EntrySet, capRowsPerSplit, filterFeatureRows, parseAges, releaseEntrySet, valueCounts } from './stateFrame.ts';
 import { executeFit, finishSideModel, planSideModels, predictionsFrame, type FitResult, type FitTask, type SidePredictions, type TrainingParams } from './training.ts';
 import { resultsToPy, type Results } from './metrics.ts';
@@ -356,6 +356,9 @@ async function buildDataset(
   // A run that owns its inputs keeps of the frozen scores only what is read after the verdict (the cross-check's
   // rows): the entry set holds copies of what the state frame takes of them (~24 MB on L).
   const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
+  // The frozen stage and the entry set were the last to match sample_ids against the feature frame's.
+  const featureIds = inputs.featureFrame.columns.sample_id;
+  if (featureIds?.kind === 'string') forgetDictionaryTable(featureIds.dictionary);
   // The entry labels are read by nothing after the entry set (which holds what the state frame takes of them).
   if (hooks.releaseInputs) {
     releaseFrame(inputs.entryLabels);

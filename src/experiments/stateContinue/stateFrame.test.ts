@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildJoinIndex, innerJoin, matchDictionary, SharedCodes } from './join.ts';
+import { buildJoinIndex, forgetDictionaryTable, innerJoin, matchDictionary, SharedCodes } from './join.ts';
 import { eventTimeMillis, parseIsoMillis } from './columns.ts';
 import { buildEntrySet, buildStateFrame, capRowsPerSplit, filterFeatureRows, parseAges, valueCounts } from './stateFrame.ts';
 import { buildPathStats, sortReplay } from './pathStats.ts';
@@ -112,6 +112,18 @@ describe('matchDictionary', () => {
     // many entries, every one found at its index
     const big = Array.from({ length: 5000 }, (_, i) => `SYN${i % 7}-${i}`);
     expect(Array.from(matchDictionary([...big].reverse(), big).from)).toEqual(big.map((_, i) => big.length - 1 - i));
+  });
+
+  it('matches the same after the hashed dictionary is forgotten, and leaves the canonical codes it handed out whole', () => {
+    const to = ['b', 'a', 'é', 'c', 'a', '💹'];
+    const from = ['a', 'x', '💹', 'b', 'é', ''];
+    const first = matchDictionary(from, to);
+    forgetDictionaryTable(to);
+    forgetDictionaryTable(to); // a second time: nothing left to free
+    expect(Array.from(first.to!)).toEqual([0, 1, 2, 3, 1, 5]);
+    const again = matchDictionary(from, to);
+    expect(Array.from(again.from)).toEqual(Array.from(first.from));
+    expect(Array.from(again.to!)).toEqual([0, 1, 2, 3, 1, 5]);
   });
 });
 
