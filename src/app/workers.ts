@@ -39,13 +39,20 @@ function takeFitWorker(): WorkerLike {
 }
 
 export function createPipelineClient(onCrash: (error: Error) => void): WorkerClient<PipelineApi> {
-  return new WorkerClient<PipelineApi>(spawnPipeline, {
+  const client: WorkerClient<PipelineApi> = new WorkerClient<PipelineApi>(spawnPipeline, {
     name: 'pipeline',
     onCrash,
     // Kept between the drop-time check and Run (its parquet decoder is ready), ended when left idle.
     idleTimeoutMs: PIPELINE_IDLE_MS,
     host: {
-      runFits: (request, context) => runFitJobs(takeFitWorker, request.jobs, context, { size: FIT_POOL_SIZE, onCrash }),
+      runFits: (request, context) =>
+        runFitJobs(takeFitWorker, request.jobs, context, {
+          size: FIT_POOL_SIZE,
+          onCrash,
+          // the run's fit matrices, made by the pipeline worker when a fit worker is free for one
+          materialize: (name) => client.call('fitMatrix', { name }),
+        }),
     },
   });
+  return client;
 }

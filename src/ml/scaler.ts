@@ -16,15 +16,25 @@ const EPS64 = 2.220446049250313e-16;
 /** Fit on a row-major rows × cols matrix. Column sums are pairwise (numpy on a pandas frame's column-major array). */
 export function fitStandardScaler(x: Float32Array | Float64Array, rows: number, cols: number): StandardScaler {
   if (x.length !== rows * cols) throw new Error(`fitStandardScaler: X has ${x.length} values, expected ${rows}×${cols}`);
+  // each column copied out once (one strided pass), then summed contiguously: the same values in the same
+  // order as summing with a stride, without walking the whole matrix several times per column
+  return fitStandardScalerByColumn(rows, cols, (j, column) => {
+    for (let i = 0, k = j; i < rows; i++, k += cols) column[i] = x[k];
+  });
+}
+
+/**
+ * The same fit, on columns handed over one at a time: `fill(j, column)` writes column j's `rows` values (as
+ * float64) into `column`. For a matrix that is never made whole: the values, hence the scaler, are the same.
+ */
+export function fitStandardScalerByColumn(rows: number, cols: number, fill: (j: number, column: Float64Array) => void): StandardScaler {
   if (rows <= 0) throw new Error('fitStandardScaler: no rows');
   const mean = new Float64Array(cols);
   const scale = new Float64Array(cols);
   const temp = new Float64Array(rows);
-  // each column copied out once (one strided pass), then summed contiguously: the same values in the same
-  // order as summing with a stride, without walking the whole matrix several times per column
   const column = new Float64Array(rows);
   for (let j = 0; j < cols; j++) {
-    for (let i = 0, k = j; i < rows; i++, k += cols) column[i] = x[k];
+    fill(j, column);
     const sum = 0 + pairwiseSum(column, 0, rows, 1);
     const m = sum / rows;
     for (let i = 0; i < rows; i++) temp[i] = column[i] - m;

@@ -12,6 +12,12 @@ import type { FitApi, FitJob, FitJobResult } from './protocol.ts';
 export interface FitPoolOptions {
   size?: number;
   onCrash?: (error: Error) => void;
+  /**
+   * The matrix of jobs that name it (`FitTask.matrix`, x empty): asked for when a worker is free for them. Not
+   * cancelled when the pool stops (a matrix made for nothing is dropped): the call goes to the worker that waits
+   * on these fits, and cancelling a call ends its worker.
+   */
+  materialize?: (name: string) => Promise<Float32Array>;
 }
 
 export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], context: HostContext, options: FitPoolOptions = {}): Promise<FitJobResult[]> {
@@ -27,19 +33,34 @@ export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], contex
   let next = 0;
   let firstError: Error | null = null;
 
+  /** The next group in dispatch order, its members with their matrix once it is made (asked for now). */
+  const claim = (): { group: number[]; members: Promise<FitJob[]> } | null => {
+    if (next >= groups.length) return null;
+    const group = groups[next++];
+    const members = withMatrix(
+      group.map((i) => jobs[i]),
+      options.materialize,
+    );
+    members.catch(() => {}); // awaited by the lane (unless the pool stops first)
+    return { group, members };
+  };
+
   const lane = async (client: WorkerClient<FitApi>) => {
-    while (!stop.signal.aborted) {
-      if (next >= groups.length) return;
-      const group = groups[next++];
-      const members = group.map((i) => jobs[i]);
-      // A group's matrix is its own: moved, never copied; a buffer other groups still need (a side's targets,
-      // shared by its two feature sets) is copied until its last group.
-      const transfer = movableBuffers(members, owners);
+    let claimed = claim();
+    while (claimed && !stop.signal.aborted) {
+      const { group } = claimed;
       try {
+        const members = await claimed.members;
+        // A group's matrix is its own (made for it, or given): moved, never copied; a buffer other groups still
+        // need (a side's targets, shared by its two feature sets) is copied until its last group.
+        const transfer = movableBuffers(members, owners);
         const answers =
           members.length === 1
             ? [await client.call('fit', members[0], { signal: stop.signal, onProgress: context.progress, transfer })]
             : await client.call('fitGroup', { jobs: members }, { signal: stop.signal, onProgress: context.progress, transfer });
+        // The next group's matrix is asked for before this group's results go out: the caller starts a side's
+        // metrics on them, which would otherwise come first, with this worker idle until they are done.
+        claimed = claim();
         group.forEach((index, k) => {
           results[index] = answers[k];
           // the caller may use a fit as soon as it is done (its side's metrics while the other fits run)
@@ -64,6 +85,17 @@ export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], contex
   return results;
 }
 
+/** A group's jobs with the matrix they name made (`materialize`), or as they are when they carry their own. */
+async function withMatrix(members: FitJob[], materialize: FitPoolOptions['materialize']): Promise<FitJob[]> {
+  const name = members[0].task.matrix;
+  if (name === undefined) return members;
+  if (!materialize) throw new Error(`fit pool: the jobs of ${name} name their matrix, and nothing makes it`);
+  const x = await materialize(name);
+  const { rows, cols } = members[0].task;
+  if (x.length !== rows * cols) throw new Error(`fit pool: matrix ${name} has ${x.length} values, expected ${rows}×${cols}`);
+  return members.map((job) => ({ ...job, task: { ...job.task, x } }));
+}
+
 /**
  * Job indexes largest first (rows × columns; ties keep their order, so a side's classifier and regressor, which
  * share their matrix, stay together): the cost of an iteration. Replaying the L bench's eight fit times, the two
@@ -76,20 +108,22 @@ export function dispatchOrder(jobs: FitJob[]): number[] {
 
 /**
  * The jobs in dispatch order, as groups that go to one worker together: jobs on the same design matrix (a side's
- * classifier and regressor) form one group, fitted one after the other on the worker that gets it. The matrix then
- * crosses to one worker, moved, and is held there once; handed to two workers it was copied for one of them while
- * both also held it in wasm (~170 MB more at the start of L's fits).
+ * classifier and regressor: the same array, or the same `matrix` name) form one group, fitted one after the other
+ * on the worker that gets it. The matrix then crosses to one worker, moved, and is held there once; handed to two
+ * workers it was copied for one of them while both also held it in wasm (~170 MB more at the start of L's fits).
  */
 export function dispatchGroups(jobs: FitJob[]): number[][] {
   const groupOf = new Map<Float32Array, number[]>();
   const groups: number[][] = [];
+  const named = new Map<string, number[]>();
   for (const index of dispatchOrder(jobs)) {
-    const x = jobs[index].task.x;
-    let group = x.length > 0 ? groupOf.get(x) : undefined;
+    const { x, matrix } = jobs[index].task;
+    let group = matrix !== undefined ? named.get(matrix) : x.length > 0 ? groupOf.get(x) : undefined;
     if (!group) {
       group = [];
       groups.push(group);
-      if (x.length > 0) groupOf.set(x, group);
+      if (matrix !== undefined) named.set(matrix, group);
+      else if (x.length > 0) groupOf.set(x, group);
     }
     group.push(index);
   }

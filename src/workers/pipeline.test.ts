@@ -45,6 +45,8 @@ const droppedFixture = () => walk(FIXTURE).map((path) => ({ path: `baseline/${re
 /** The worker's own core (intake + pipeline); in Node parquet-wasm needs no init. The tasks handed to the pool are
  * kept, to check that their matrices were moved out of the pipeline worker rather than copied. */
 let tasksSent: FitTask[] = [];
+/** The fit matrices the pipeline made when the pool asked for them (`fitMatrix`), in that order. */
+let matricesMade: { name: string; x: Float32Array }[] = [];
 /** The inputs of the last run, which it lets go of once it has read them. */
 let released: BaselineInputs | null = null;
 const realCore = baselinePipelineCore();
@@ -54,9 +56,17 @@ const nodeCore: typeof realCore = {
     released = inputs;
     return realCore.runStateContinue(inputs, params, {
       ...hooks,
-      runFits: (tasks) => {
+      runFits: (tasks, onResult, buildMatrix) => {
         tasksSent = tasks;
-        return hooks.runFits!(tasks);
+        matricesMade = [];
+        const build =
+          buildMatrix &&
+          ((name: string) => {
+            const x = buildMatrix(name);
+            matricesMade.push({ name, x });
+            return x;
+          });
+        return hooks.runFits!(tasks, onResult, build);
       },
     });
   },
@@ -73,8 +83,8 @@ function spawnFit(choose: ChooseBackend = cpuOnly): ChannelWorker {
   return w;
 }
 
-function pipelineClient(fitSpawns: ChannelWorker[] = [], choose: ChooseBackend = cpuOnly) {
-  return new WorkerClient<PipelineApi>(
+function pipelineClient(fitSpawns: ChannelWorker[] = [], choose: ChooseBackend = cpuOnly, matrices: string[] = []) {
+  const client: WorkerClient<PipelineApi> = new WorkerClient<PipelineApi>(
     () => {
       const w = channelWorker<PipelineApi>(pipelineHandlers(nodeCore));
       workers.push(w);
@@ -92,11 +102,18 @@ function pipelineClient(fitSpawns: ChannelWorker[] = [], choose: ChooseBackend =
             },
             request.jobs,
             context,
-            { size: 2 },
+            {
+              size: 2,
+              materialize: (name) => {
+                matrices.push(name);
+                return client.call('fitMatrix', { name });
+              },
+            },
           ),
       },
     },
   );
+  return client;
 }
 
 const params: StateContinueParams = { ...defaultParams(), regressorKind: 'ridge', ridgeAlpha: 3, regressionTargetClipBps: 25, backend: 'cpu' };
@@ -105,7 +122,8 @@ describe('pipeline worker + fit pool', () => {
   it('gives the same artifacts as the inline run, with stage timings, fit records and fingerprints', async () => {
     const inline = await runStateContinue(loadBaselineDir(FIXTURE), params);
     const fitWorkers: ChannelWorker[] = [];
-    const client = pipelineClient(fitWorkers);
+    const matricesAsked: string[] = [];
+    const client = pipelineClient(fitWorkers, cpuOnly, matricesAsked);
     const progress: Progress[] = [];
     const outcome = await client.call('run', { files: droppedFixture(), params }, { onProgress: (p) => progress.push(p) });
 
@@ -147,9 +165,14 @@ describe('pipeline worker + fit pool', () => {
       expect(f.iterations).toBe(match.iterations);
       expect(f.converged).toBe(match.converged);
     }
-    // The fit matrices and targets left the pipeline worker (moved, not copied).
+    // The tasks went to the pool without their matrices, named instead; the pool asked for each matrix once,
+    // largest first, as a fit worker was free for it, and each was moved out of the pipeline worker, as were the
+    // targets.
     expect(tasksSent).toHaveLength(8);
-    for (const task of tasksSent) expect([task.x.byteLength, task.y.byteLength]).toEqual([0, 0]);
+    for (const task of tasksSent) expect([task.x.byteLength, task.y.byteLength, task.matrix]).toEqual([0, 0, task.resultKey]);
+    expect(matricesMade.map((m) => m.name)).toEqual(['long_market_plus_state', 'short_market_plus_state', 'long_market_only', 'short_market_only']);
+    expect(matricesAsked).toEqual(matricesMade.map((m) => m.name));
+    for (const { x } of matricesMade) expect(x.byteLength).toBe(0);
     // Two fit workers shared the eight fits, and both were ended once the fits were done.
     expect(fitWorkers).toHaveLength(2);
     expect(fitWorkers.every((w) => w.terminated)).toBe(true);
@@ -239,13 +262,16 @@ describe('pipeline worker + fit pool', () => {
         return nodeCore.load(set, hooks);
       },
     };
-    const client = new WorkerClient<PipelineApi>(
+    const client: WorkerClient<PipelineApi> = new WorkerClient<PipelineApi>(
       () => {
         const w = channelWorker<PipelineApi>(pipelineHandlers(core));
         workers.push(w);
         return w;
       },
-      { name: 'pipeline', host: { runFits: (request, context) => runFitJobs(() => spawnFit(), request.jobs, context, { size: 2 }) } },
+      {
+        name: 'pipeline',
+        host: { runFits: (request, context) => runFitJobs(() => spawnFit(), request.jobs, context, { size: 2, materialize: (name) => client.call('fitMatrix', { name }) }) },
+      },
     );
     const progress: Progress[] = [];
     await client.call('run', { files: droppedFixture(), params }, { onProgress: (p) => progress.push(p) });

@@ -122,6 +122,8 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   let ahead: Ahead | null = null;
   /** Stops the page-start warm-up when files arrive. */
   let warmingStop: AbortController | null = null;
+  /** The run's deferred fit matrices (`fitMatrix`), while it waits on its fits. */
+  let fitMatrices: ((name: string) => Float32Array) | null = null;
 
   const startAhead = (set: FileSet): Ahead => {
     const started: Ahead = { key: '', stale: false, baseline: null!, frozen: null!, loadMs: null, log: [], progress: null };
@@ -245,18 +247,26 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           const state = p.done === 0 ? 'start' : p.done >= p.total ? 'done' : 'progress';
           stage.progress({ kind: 'stage', stage: p.stage, state, done: p.done, total: p.total, rows: p.rows });
         },
-        runFits: async (tasks, onResult) => {
-          // The fits go to the page's pool. Each task's matrix and target are its own (training.ts gathers them
-          // for the fit) and the pipeline does not read them again: they are moved, not copied, which keeps one
-          // copy of every fit matrix out of memory (hundreds of MB on large runs).
-          const answers = await context.host(
-            'runFits',
-            { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) },
-            fitTransfer(tasks),
-            onResult && ((answer) => onResult(answer.result)),
-          );
-          fitResults = answers.map((a) => a.result);
-          return fitResults;
+        // The fits go to the page's pool without their matrices: the pool asks for each one (`fitMatrix`) when a
+        // worker is free to fit on it, so no matrix waits in memory for a worker (on L the two short-side matrices,
+        // 51 MB, waited the first fits' seconds, and all four, 149 MB, stood at once as the fits began). Each
+        // task's matrix and target are its own (training.ts makes them for the fit) and the pipeline does not
+        // read them again: they are moved, not copied.
+        deferFitMatrices: true,
+        runFits: async (tasks, onResult, buildMatrix) => {
+          fitMatrices = buildMatrix ?? null;
+          try {
+            const answers = await context.host(
+              'runFits',
+              { jobs: tasks.map((task) => ({ task, backend: request.params.backend })) },
+              fitTransfer(tasks),
+              onResult && ((answer) => onResult(answer.result)),
+            );
+            fitResults = answers.map((a) => a.result);
+            return fitResults;
+          } finally {
+            fitMatrices = null;
+          }
         },
       });
       clock.close();
@@ -280,6 +290,12 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         insights: null,
       };
       return withTransfer(result, artifactBuffers(artifacts));
+    },
+
+    async fitMatrix({ name }) {
+      if (!fitMatrices) throw new Error(`fit matrix ${name}: no run is waiting on its fits`);
+      const x = fitMatrices(name);
+      return withTransfer(x, [x.buffer as ArrayBuffer]);
     },
 
     async followUp(request, context): Promise<RunFollowUp> {

@@ -121,6 +121,11 @@ export type PipelineApi = {
   };
   /** After `run` answered: its plots, the onnxruntime cross-check of its frozen scores, or its float64 check. Rejects when no run is held. */
   followUp: { request: { what: FollowUpKind }; response: RunFollowUp };
+  /**
+   * While `run` waits on its fits: the fit matrix a job names (`FitTask.matrix`), built now and moved to the
+   * page, which asks for it when a fit worker is free to take it (`runFitJobs`' `materialize`).
+   */
+  fitMatrix: { request: { name: string }; response: Float32Array };
 }
 
 export type FitApi = {
@@ -139,7 +144,10 @@ export type DecodeApi = {
 
 /** Calls a worker makes back into the page. */
 export type HostApi = {
-  /** Every job's result in the jobs' order; each one also as a partial answer as soon as its fit is done. */
+  /**
+   * Every job's result in the jobs' order; each one also as a partial answer as soon as its fit is done. A job
+   * whose task names its matrix (`FitTask.matrix`, x empty) gets it from the calling worker's `fitMatrix`.
+   */
   runFits: { request: { jobs: FitJob[] }; response: FitJobResult[]; partial: FitJobResult };
 }
 

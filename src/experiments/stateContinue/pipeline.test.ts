@@ -125,6 +125,31 @@ describe.runIf(haveFixture)('pipeline on the default fixture', () => {
     ).toThrow('state continue LONG has no fit_inner rows');
   }, 120_000);
 
+  it('a deferred plan names its matrices and makes each once, the same bits as the plan that makes them at once', async () => {
+    const inputs = loadBaselineDir(DEFAULT_CASE, 'baseline');
+    const pre = await buildPreTrainingArtifacts(inputs, { ...defaultParams(), agesMinutes: '5,30' });
+    const training = { featureOrder: inputs.featureOrder, regressorKind: 'huber' as const, ridgeAlpha: 10, huberMaxIter: 1000, regressionTargetClipBps: 0 };
+    const eager = planSideModels(pre.stateFrame, training);
+    const deferred = planSideModels(pre.stateFrame, training, { deferMatrices: true });
+    expect(deferred.tasks.map((t) => [t.key, t.x.length, t.matrix])).toEqual(eager.tasks.map((t) => [t.key, 0, t.resultKey]));
+    expect(eager.tasks.every((t) => t.matrix === undefined)).toBe(true);
+    for (const task of eager.tasks.filter((t) => t.model === 'logistic')) {
+      const x = deferred.buildMatrix(task.resultKey);
+      expect(x.length).toBe(task.rows * task.cols);
+      expect(new Uint32Array(x.buffer)).toEqual(new Uint32Array(task.x.buffer));
+      expect(() => deferred.buildMatrix(task.resultKey)).toThrow(`no fit matrix ${task.resultKey} waits to be built`);
+    }
+    expect(() => eager.buildMatrix('long_market_only')).toThrow('no fit matrix long_market_only');
+    // market-only is the first F columns of market-plus-state: the scaler of a column is that column's own
+    const full = eager.tasks.find((t) => t.key === 'long_market_plus_state:classifier')!;
+    const market = eager.tasks.find((t) => t.key === 'long_market_only:classifier')!;
+    expect(market.cols).toBe(inputs.featureOrder.length);
+    expect(full.cols).toBe(inputs.featureOrder.length + STATE_FEATURES.length);
+    for (let i = 0; i < full.rows; i++) {
+      expect(Array.from(market.x.subarray(i * market.cols, (i + 1) * market.cols))).toEqual(Array.from(full.x.subarray(i * full.cols, i * full.cols + market.cols)));
+    }
+  }, 120_000);
+
   it('clips the regression target for fitting when a clip is set', async () => {
     const inputs = loadBaselineDir(DEFAULT_CASE, 'baseline');
     const pre = await buildPreTrainingArtifacts(inputs, { ...defaultParams(), agesMinutes: '5' });

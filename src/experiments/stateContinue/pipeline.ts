@@ -33,7 +33,12 @@ export interface StateContinueHooks {
    * Runs the fits (all of them, results in the tasks' order); `onResult` hears of each fit as soon as it is done,
    * so that a side's metrics are computed while the other fits still run.
    */
-  runFits?: (tasks: FitTask[], onResult?: (result: FitResult) => void) => Promise<FitResult[]>;
+  runFits?: (tasks: FitTask[], onResult?: (result: FitResult) => void, buildMatrix?: (name: string) => Float32Array) => Promise<FitResult[]>;
+  /**
+   * `runFits` gets the tasks with their matrices left empty and named (`FitTask.matrix`), and `buildMatrix` to make
+   * each one (once) when a worker is free to fit on it: no fit matrix is held before its fits can start.
+   */
+  deferFitMatrices?: boolean;
   signal?: AbortSignal;
   /**
    * The frozen-scores stage already started on these inputs (`startFrozenStage`, begun when the files were
@@ -534,11 +539,11 @@ async function trainAndScore(
   };
 
   const { plans, tasks, fits } = await stages.run('train_fits', async () => {
-    const { plans, tasks } = planSideModels(stateFrame, training);
+    const { plans, tasks, buildMatrix } = planSideModels(stateFrame, training, { deferMatrices: Boolean(hooks.runFits && hooks.deferFitMatrices) });
     planned = plans;
     progress({ stage: 'train_fits', done: 0, total: tasks.length });
     let fits: FitResult[];
-    if (hooks.runFits) fits = await hooks.runFits(tasks, finishWhenReady);
+    if (hooks.runFits) fits = await hooks.runFits(tasks, finishWhenReady, buildMatrix);
     else {
       fits = [];
       for (const task of tasks) {

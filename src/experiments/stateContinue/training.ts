@@ -11,7 +11,7 @@ import { makeFrame, takeColumn, type Column, type Frame, type NumericColumn } fr
 import { InputError } from '../../core/errors.ts';
 import { ALL_SPLITS, FIT_SPLIT, HUBER_ALPHA, HUBER_EPSILON, LOGISTIC_C, LOGISTIC_MAX_ITER, STATE_FEATURES } from '../../core/constants.ts';
 import { cpuMatrixOps, type MatrixOps } from '../../ml/matrixOps.ts';
-import { fitStandardScaler, scaleToFloat32, type StandardScaler } from '../../ml/scaler.ts';
+import { fitStandardScalerByColumn, scaleToFloat32, type StandardScaler } from '../../ml/scaler.ts';
 import { fitLogistic, predictProba } from '../../ml/logistic.ts';
 import { fitHuber } from '../../ml/huber.ts';
 import { fitRidge } from '../../ml/ridge.ts';
@@ -42,7 +42,11 @@ export interface FitTask {
   /** long_market_only, …: the result this fit belongs to. */
   resultKey: string;
   model: ModelKind;
+  /** Empty when `matrix` names it instead (a deferred plan's task, until its matrix is built). */
   x: Float32Array;
+  /** A deferred plan's task: the name its matrix is built by (`SidePlanning.buildMatrix`), shared by the tasks
+   * that fit on it; x is empty until then. */
+  matrix?: string;
   rows: number;
   cols: number;
   y: Float64Array;
@@ -171,13 +175,7 @@ export interface SideModelPlan {
 function float32Matrix(frame: Frame, rows: Int32Array, columns: string[], into?: Float32Array): Float32Array {
   const cols = columns.length;
   const out = into ? into.subarray(0, rows.length * cols) : new Float32Array(rows.length * cols);
-  const sources = columns.map((name) => {
-    const column = frame.columns[name];
-    if (column?.kind === 'number') return { values: column.values, index: null };
-    // the market columns, read through their feature rows
-    if (column?.kind === 'indexed') return { values: column.source, index: column.index };
-    throw new Error(`training: column ${name} must be numeric`);
-  });
+  const sources = columns.map((name) => numericSource(frame, name));
   // blocks of rows, every column: the block of `out` being filled stays in cache
   const BLOCK = 256;
   const at = new Int32Array(BLOCK);
@@ -201,11 +199,19 @@ function float32Matrix(frame: Frame, rows: Int32Array, columns: string[], into?:
   return out;
 }
 
-/** The first `cols` columns of a row-major rows × width matrix. */
-function leadingColumns(x: Float32Array, rows: number, width: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) out.set(x.subarray(i * width, i * width + cols), i * cols);
-  return out;
+/** A numeric column's values and, for the market columns (read through their feature rows), its index. */
+function numericSource(frame: Frame, name: string): { values: ArrayLike<number>; index: Int32Array | null } {
+  const column = frame.columns[name];
+  if (column?.kind === 'number') return { values: column.values, index: null };
+  if (column?.kind === 'indexed') return { values: column.source, index: column.index };
+  throw new Error(`training: column ${name} must be numeric`);
+}
+
+/** One column of `float32Matrix(frame, rows, …)`, its float32 values as float64 into `out`. */
+function float32Column(frame: Frame, rows: Int32Array, name: string, out: Float64Array): void {
+  const { values, index } = numericSource(frame, name);
+  if (index === null) for (let i = 0; i < rows.length; i++) out[i] = Math.fround(values[rows[i]]);
+  else for (let i = 0; i < rows.length; i++) out[i] = Math.fround(values[index[rows[i]]]);
 }
 
 /** The scaled float32 matrix of every side row of a plan (row-major), as sklearn's transform gives it. */
@@ -236,7 +242,34 @@ export function predictSide(plan: SideModelPlan, classifier: FitResult, regresso
   return { proba, edge };
 }
 
-export function planSideModels(frame: Frame, params: TrainingParams): { plans: SideModelPlan[]; tasks: FitTask[] } {
+/** The positions i < n where `keep(i)`, ascending. */
+function positionsWhere(n: number, keep: (i: number) => boolean): Int32Array {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (keep(i)) count++;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (keep(i)) out[k++] = i;
+  return out;
+}
+
+export interface SidePlanning {
+  plans: SideModelPlan[];
+  tasks: FitTask[];
+  /**
+   * A deferred task's matrix, by its `matrix` name: made once (its builder is then dropped), so that each fit
+   * matrix exists only from when a fit worker is free to take it (see `planSideModels`).
+   */
+  buildMatrix(name: string): Float32Array;
+}
+
+/**
+ * The side models' plans and fit tasks. Each side's scaler is fitted column by column on its fit_inner rows; each
+ * feature set's matrix is those rows gathered and scaled (market-only: the first F columns, which equal the first
+ * F columns of market-plus-state's matrix to the bit, as a column's mean and scale come from that column alone).
+ * With `deferMatrices` the tasks' matrices are left empty and named (`FitTask.matrix`): the caller builds one
+ * with `buildMatrix` when a worker is free for it, instead of holding all four from the start of the fits (on
+ * L, 149 MB, three quarters of it waiting for a worker while the first fits ran).
+ */
+export function planSideModels(frame: Frame, params: TrainingParams, options: { deferMatrices?: boolean } = {}): SidePlanning {
   const featureSets: [FeatureSetName, string[]][] = [
     ['market_only', [...params.featureOrder]],
     ['market_plus_state', [...params.featureOrder, ...STATE_FEATURES]],
@@ -249,21 +282,18 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
   const edge = (frame.columns.expected_continue_edge_bps as NumericColumn).values;
   const plans: SideModelPlan[] = [];
   const tasks: FitTask[] = [];
+  const builders = new Map<string, () => Float32Array>();
   for (const side of SIDES) {
-    const sideRows: number[] = [];
-    for (let i = 0; i < frame.length; i++) {
-      const c = sideColumn.codes[i];
-      if (c >= 0 && sideColumn.dictionary[c] === side) sideRows.push(i);
-    }
-    const rows = Int32Array.from(sideRows);
+    // Typed arrays counted then filled, not JS arrays pushed to: on L those were ~900k-element arrays that stayed
+    // in the pipeline worker's young generation, uncollected, while it waited on the fits.
+    const isSide = Uint8Array.from(sideColumn.dictionary, (value) => (value === side ? 1 : 0));
+    const rows = positionsWhere(frame.length, (i) => sideColumn.codes[i] >= 0 && isSide[sideColumn.codes[i]] === 1);
     const split = new Int8Array(rows.length);
-    const fit: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const c = splitColumn.codes[rows[i]];
       split[i] = c < 0 ? -1 : splitOfCode[c];
-      if (split[i] === 0) fit.push(i);
     }
-    const fitPositions = Int32Array.from(fit);
+    const fitPositions = positionsWhere(rows.length, (i) => split[i] === 0);
     const yCls = new Float64Array(rows.length);
     const yReg = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
@@ -282,29 +312,36 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
       const v = yReg[fitPositions[i]];
       yFitReg[i] = clipBps > 0 ? Math.min(clipBps, Math.max(-clipBps, v)) : v;
     }
-    // Only the fit_inner rows are materialised here, once per side with every column (market then state): the
-    // scaler is fitted on them and they are scaled in place (scaling is per value, so this equals gathering rows
-    // of the scaled side matrix). A column's mean and scale come from that column alone, so the market-only
-    // scaler and matrix are the first F columns of these, bit for bit, without a second gather and fit. The
-    // classifier and the regressor share one matrix (nothing writes to a task's x; the pool moves it once).
+    // The scaler of every column (market then state) on the side's fit_inner rows, fitted a column at a time
+    // from the frame; each feature set's scaler is its first columns' (a column's mean and scale come from that
+    // column alone). A matrix is the fit_inner rows gathered and scaled in place (scaling is per value, so this
+    // equals gathering rows of the scaled side matrix); the classifier and the regressor share it (nothing
+    // writes to a task's x; the pool moves it once).
     const allColumns = featureSets[1][1];
     const fitRows = gather(Int32Array, rows, fitPositions);
-    const fullX = float32Matrix(frame, fitRows, allColumns);
-    const fullScaler = fitStandardScaler(fullX, n, allColumns.length);
-    scaleToFloat32(fullX, n, allColumns.length, fullScaler, fullX);
+    const fullScaler = fitStandardScalerByColumn(n, allColumns.length, (j, column) => float32Column(frame, fitRows, allColumns[j], column));
     for (const [featureSet, featureColumns] of featureSets) {
       const resultKey = `${side.toLowerCase()}_${featureSet}`;
       const cols = featureColumns.length;
-      const full = cols === allColumns.length;
-      const fitX = full ? fullX : leadingColumns(fullX, n, allColumns.length, cols);
-      const scaler = full ? fullScaler : { mean: fullScaler.mean.slice(0, cols), scale: fullScaler.scale.slice(0, cols) };
+      const scaler = cols === allColumns.length ? fullScaler : { mean: fullScaler.mean.slice(0, cols), scale: fullScaler.scale.slice(0, cols) };
+      const build = () => {
+        const x = float32Matrix(frame, fitRows, featureColumns);
+        return scaleToFloat32(x, n, cols, scaler, x);
+      };
+      let fitX: Float32Array;
+      if (options.deferMatrices) {
+        fitX = new Float32Array(0);
+        builders.set(resultKey, build);
+      } else fitX = build();
+      const matrix = options.deferMatrices ? { matrix: resultKey } : {};
       plans.push({ resultKey, side, featureSet, featureColumns, rows, split, frame, scaler, yCls, yReg, fitPositions });
-      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: fitX, rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
+      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: fitX, ...matrix, rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
       tasks.push({
         key: `${resultKey}:regressor`,
         resultKey,
         model: params.regressorKind,
         x: fitX,
+        ...matrix,
         rows: n,
         cols,
         y: yFitReg,
@@ -312,7 +349,13 @@ export function planSideModels(frame: Frame, params: TrainingParams): { plans: S
       });
     }
   }
-  return { plans, tasks };
+  const buildMatrix = (name: string): Float32Array => {
+    const build = builders.get(name);
+    if (!build) throw new Error(`training: no fit matrix ${name} waits to be built (built already, or never planned)`);
+    builders.delete(name);
+    return build();
+  };
+  return { plans, tasks, buildMatrix };
 }
 
 /** Predictions of one side model on its rows, in the order the seed concatenates them (split by split). */
