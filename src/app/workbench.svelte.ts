@@ -332,8 +332,6 @@ class Workbench {
     // An attempt refused before any work (the intake's problems, parameters that do not parse) ran nothing and is
     // not kept; bad input found while running (a column that will not decode) is kept as an input-error run.
     const refusedBeforeWork = status === 'input-error' && !workStarted;
-    // The pool ended its fit workers with the fits: the next run's start now, warming up while the page is idle.
-    if (workStarted) prewarmFitWorkers();
     if (status === 'ok' && outcome) {
       // The verdict is shown now; the run is stored once its parquet artifacts are written (runFollowUps).
       const float32 = run.fits.some((f) => f.backend !== 'cpu');
@@ -344,6 +342,9 @@ class Workbench {
       void this.runFollowUps(run, outcome.artifacts, float32);
       return;
     }
+    // The pool ended its fit workers with the fits: the next run's start now, warming up while the page is idle
+    // (after a finished run's follow-ups: runFollowUps).
+    if (workStarted) prewarmFitWorkers();
     if (!refusedBeforeWork) {
       try {
         stored = await saveRun(run, outcome?.artifacts ?? []);
@@ -396,6 +397,11 @@ class Workbench {
         this.followUpController = null;
         this.pipeline.terminate();
       }
+      // The next run's fit workers, started once the parquet writing and the plots are done rather than beside
+      // them, where two more isolates warming up (~15 MB idle) added to the pipeline worker's peak (the run's
+      // frames and its parquet writer's wasm memory) and took CPU from it. A run started before this has
+      // started them itself.
+      prewarmFitWorkers();
       if (this.report?.run.id === runId && !controller.signal.aborted) this.report = { ...this.report, pending: [] };
     }
   }
