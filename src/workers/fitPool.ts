@@ -37,10 +37,7 @@ export async function runFitJobs(spawn: () => WorkerLike, jobs: FitJob[], contex
   const claim = (): { group: number[]; members: Promise<FitJob[]> } | null => {
     if (next >= groups.length) return null;
     const group = groups[next++];
-    const members = withMatrix(
-      group.map((i) => jobs[i]),
-      options.materialize,
-    );
+    const members = withMatrix(group.map((i) => jobs[i]), options.materialize);
     members.catch(() => {}); // awaited by the lane (unless the pool stops first)
     return { group, members };
   };

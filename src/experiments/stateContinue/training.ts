@@ -266,8 +266,8 @@ export interface SidePlanning {
  * feature set's matrix is those rows gathered and scaled (market-only: the first F columns, which equal the first
  * F columns of market-plus-state's matrix to the bit, as a column's mean and scale come from that column alone).
  * With `deferMatrices` the tasks' matrices are left empty and named (`FitTask.matrix`): the caller builds one
- * with `buildMatrix` when a worker is free for it, instead of holding all four from the start of the fits (on
- * L, 149 MB, three quarters of it waiting for a worker while the first fits ran).
+ * with `buildMatrix` when a worker is free for it, instead of all four being made before the first fit (on L,
+ * 149 MB, of which the short side's 51 MB then waited for a worker through the long side's fits).
  */
 export function planSideModels(frame: Frame, params: TrainingParams, options: { deferMatrices?: boolean } = {}): SidePlanning {
   const featureSets: [FeatureSetName, string[]][] = [
