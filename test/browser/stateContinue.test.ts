@@ -73,9 +73,23 @@ describe.sequential('state-continue in the page', () => {
     workbench = await openWorkbench({ build: false, userDataDir: profile });
     const { page } = workbench;
     await startRun(workbench);
+    // The stages the progress list showed while the run went (the page shows the workers' progress every 100 ms,
+    // not as each message comes; the list leaves the page with the run's end, when the report replaces it).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __stagesSeen: string[] }).__stagesSeen = seen;
+      new MutationObserver(() => {
+        for (const li of document.querySelectorAll('li.stage[data-stage]')) {
+          const name = li.getAttribute('data-stage') ?? '';
+          if (!seen.includes(name)) seen.push(name);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
     const outcome = await clickAndWaitForRun(page, { isCrashed: workbench.crashed, timeoutMs: 15 * 60_000 });
     expect(outcome.state, outcome.message).toBe('done');
     expect(outcome.states).toContain('running');
+    const stagesSeen = await page.evaluate(() => (window as unknown as { __stagesSeen: string[] }).__stagesSeen);
+    expect(stagesSeen).toEqual(expect.arrayContaining(['path_stats', 'state_frame', 'train_fits']));
 
     await ensureOnScreen(page, 'a.artifact-download', 'report');
     const out = join(scratch, 'b');
