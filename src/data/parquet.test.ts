@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
 import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
-import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed, IN_MEMORY_PARQUET_BYTES, IN_MEMORY_PARQUET_ROWS } from './parquet.ts';
+import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed, frameSlices, IN_MEMORY_PARQUET_BYTES, IN_MEMORY_PARQUET_ROWS } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
@@ -305,6 +305,29 @@ describe('writeParquetStreamed', () => {
     }
     // the writer frees the arrays it made for each slice, never the frame's own
     expect(cells(frame)).toEqual(before);
+  });
+
+  it('makes a slice in wasm memory only when the writer asks for one, never the next one ahead', async () => {
+    const n = 23;
+    const values = Float64Array.from({ length: n }, (_, i) => i * 1.5);
+    const frame = makeFrame(['x'], { x: { kind: 'number', type: 'float64', values } });
+    let made = 0; // slices made: each reads the column once
+    const counted = { ...frame, columns: new Proxy(frame.columns, { get: (target, key) => (key === 'x' && made++, Reflect.get(target, key)) }) };
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const reader = frameSlices(counted, 4, new Map()).getReader();
+    made = 0; // (the stream notes the frame's own buffers when made; a pull comes later, if at all)
+    await tick();
+    expect(made).toBe(0);
+    const lengths: number[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      lengths.push(value.numRows);
+      value.free();
+      await tick();
+      expect(made).toBe(lengths.length);
+    }
+    expect(lengths).toEqual([4, 4, 4, 4, 4, 3]);
   });
 
   it('encodes strings of 1 to 4 UTF-8 bytes per character, and lone surrogates as U+FFFD, as TextEncoder does', async () => {
