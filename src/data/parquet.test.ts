@@ -1,10 +1,11 @@
 import { PARQUET_TESTING } from '../../test/sharedData.ts';
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
 import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed, frameSlices, IN_MEMORY_PARQUET_BYTES, IN_MEMORY_PARQUET_ROWS } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
@@ -12,7 +13,6 @@ import { sha256Hex } from '../core/hash.ts';
 import { makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/data');
-const PARQUET_IO = '/opt/ref/parquet_io.mjs';
 
 function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -153,6 +153,25 @@ function sampleFrame(): Frame {
   });
 }
 
+/** A parquet file as DuckDB sees it (in process, as the seed's parquet_io.mjs reads it): each column's physical and
+ * logical types, the compression codecs used, and the rows (timestamps as epoch nanoseconds, nulls as null). */
+async function readWithDuckDb(path: string): Promise<{ schema: Record<string, Record<string, unknown>>; compression: string[]; rows: unknown[][] }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const file = `'${path.replace(/'/g, "''")}'`;
+    const all = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjects();
+    const schema = Object.fromEntries((await all(`SELECT name, type, logical_type, converted_type FROM parquet_schema(${file})`)).map((c) => [String(c.name), c]));
+    const compression = (await all(`SELECT DISTINCT compression FROM parquet_metadata(${file})`)).map((c) => String(c.compression));
+    const columns = sampleFrame().names.map((name) => (name === 'event_time' ? 'epoch_ns(event_time)' : name));
+    const rows = (await connection.runAndReadAll(`SELECT ${columns.join(', ')} FROM read_parquet(${file})`)).getRows();
+    return { schema, compression, rows };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 describe('writeParquet', () => {
   it('round trip through readParquet is exact (NaN in float columns comes back as null = NaN)', () => {
     const frame = sampleFrame();
@@ -186,28 +205,35 @@ describe('writeParquet', () => {
     });
   });
 
-  it.skipIf(!existsSync(PARQUET_IO))('DuckDB reads what we write: types, compression, values, NaN as null', () => {
+  it('DuckDB (the seed\'s parquet reader) reads what we write: types, compression, values, NaN as null', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pq-'));
-    const path = join(dir, 'out.parquet');
-    writeFileSync(path, writeParquet(sampleFrame()));
-    const inspect = JSON.parse(execFileSync('node', [PARQUET_IO, 'inspect', path], { encoding: 'utf8' }));
-    const byName = Object.fromEntries((inspect.schema as { name: string; type: string; logical_type: string | null; converted_type: string | null }[]).map((s) => [s.name, s]));
-    expect(byName.x32.type).toBe('FLOAT');
-    expect(byName.x64.type).toBe('DOUBLE');
-    expect(byName.open_time_ms.type).toBe('INT64');
-    expect(byName.continue_target.converted_type).toBe('INT_8');
-    expect(byName.sample_id.type).toBe('BYTE_ARRAY');
-    expect(String(byName.sample_id.logical_type) + String(byName.sample_id.converted_type)).toMatch(/String|UTF8/);
-    expect(byName.event_time.logical_type).toMatch(/isAdjustedToUTC=1.*MICROS=MicroSeconds/);
-    expect(JSON.stringify(inspect)).toMatch(/SNAPPY/);
-    execFileSync('node', [PARQUET_IO, 'read', path, join(dir, 'out.csv'), join(dir, 'out.schema.json')]);
-    const csv = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('sample_id,event_time,open_time_ms,x32,x64,continue_target,flag,side');
-    expect(csv[1]).toBe('a,1700000000123456000,1700000000000,1.25,0.1,0,true,LONG');
-    // NaN is written as null (\N), as pyarrow's from_pandas does; ±Inf stay
-    expect(csv[2]).toBe('b,-2000,-1,\\N,-inf,1,false,SHORT');
-    expect(csv[3]).toBe('ünï ✓,\\N,\\N,inf,\\N,1,\\N,LONG');
-    expect(csv[4]).toBe('\\N,0,9007199254740991,-0.0,5e-324,-128,true,SHORT');
+    const frame = sampleFrame();
+    // the whole-frame writer, and the streamed one over several slices and row groups (as the artifacts are written)
+    const whole = join(dir, 'whole.parquet');
+    writeFileSync(whole, writeParquet(frame));
+    const streamed = join(dir, 'streamed.parquet');
+    writeFileSync(streamed, new Uint8Array(await (await writeParquetStreamed(frame, { sliceRows: 2, rowGroupSize: 2 })).blob.arrayBuffer()));
+    for (const path of [whole, streamed]) {
+      const { schema, compression, rows } = await readWithDuckDb(path);
+      expect(schema.x32.type).toBe('FLOAT');
+      expect(schema.x64.type).toBe('DOUBLE');
+      expect(schema.open_time_ms.type).toBe('INT64');
+      expect(schema.continue_target.converted_type).toBe('INT_8');
+      expect(schema.flag.type).toBe('BOOLEAN');
+      expect(schema.sample_id.type).toBe('BYTE_ARRAY');
+      expect(String(schema.sample_id.logical_type) + String(schema.sample_id.converted_type)).toMatch(/String|UTF8/);
+      expect(schema.event_time.logical_type).toMatch(/isAdjustedToUTC=1.*MICROS=MicroSeconds/);
+      expect(compression).toEqual(['SNAPPY']);
+      // NaN is written as null, as pyarrow's from_pandas does; ±Inf and -0 stay
+      expect(rows).toEqual([
+        ['a', 1700000000123456000n, 1700000000000n, 1.25, 0.1, 0, true, 'LONG'],
+        ['b', -2000n, -1n, null, -Infinity, 1, false, 'SHORT'],
+        ['ünï ✓', null, null, Infinity, null, 1, null, 'LONG'],
+        [null, 0n, 9007199254740991n, -0, 5e-324, -128, true, 'SHORT'],
+        ['', 4102444800000000000n, -9007199254740991n, Math.fround(-3.5e38), 1e300, 127, false, 'LONG'],
+      ]);
+      expect(Object.is(rows[3][3], -0)).toBe(true);
+    }
   });
 
   it('Arrow dictionary<int32, utf8> columns (as pyarrow writes categoricals) load as their dictionary', () => {
