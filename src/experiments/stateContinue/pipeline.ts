@@ -600,10 +600,8 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
   // counts and parameters, not the train parquet's hash, which experiment_manifest.json gets once it is written).
   const { verdict, report, predictions, ready, reportManifest } = await stages.run('verdict', async () => {
     progress({ stage: 'verdict', done: 0, total: 1 });
+    // (consumes `parts`: their arrays are freed once copied into the frame)
     const predictions = predictionsFrame(stateFrame, parts);
-    // The frame holds its own copy of the sides' rows and predictions, and nothing reads `parts` again; this
-    // scope's closures (writeArtifacts) would otherwise keep them to the end of the run (22 MB on L).
-    for (const part of parts) release(part.rows, part.continueProb, part.predictedEdge);
     const verdict = buildVerdict(results);
     const reportManifest = buildSourceManifest({ ...manifestInput, datasetHash: '' }, stateFrame);
     const report = buildReport(params.runId, inputs.baselineRunId, reportManifest, results, verdict, trainManifest(inputs));

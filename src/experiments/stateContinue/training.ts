@@ -438,7 +438,11 @@ export const PREDICTION_COLUMNS = [
   'expected_continue_edge_bps',
 ] as const;
 
-/** `pd.concat(prediction_frames)` with `continue_prob`, `predicted_continue_edge_bps`, `side`, `feature_set`. */
+/**
+ * `pd.concat(prediction_frames)` with `continue_prob`, `predicted_continue_edge_bps`, `side`, `feature_set`. The
+ * parts are consumed: their arrays are freed once copied (the run's closures would otherwise keep them to its end,
+ * 22 MB on L).
+ */
 export function predictionsFrame(stateFrame: Frame, parts: SidePredictions[]): Frame {
   const total = parts.reduce((s, p) => s + p.rows.length, 0);
   const rows = new Int32Array(total);
@@ -456,6 +460,7 @@ export function predictionsFrame(stateFrame: Frame, parts: SidePredictions[]): F
     sideCodes.fill(sideDict.indexOf(part.side), o, o + part.rows.length);
     setCodes.fill(setDict.indexOf(part.featureSet), o, o + part.rows.length);
     o += part.rows.length;
+    release(part.rows, part.continueProb, part.predictedEdge);
   }
   const columns: Record<string, Column> = {};
   // The state frame's numeric columns are read through the rows (it is kept as long as the predictions are), not
