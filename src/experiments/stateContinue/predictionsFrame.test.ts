@@ -45,4 +45,19 @@ describe('predictionsFrame', () => {
     // consumed: every array of every part is freed (detached), none shared with the frame
     for (const part of parts) for (const array of [part.rows, part.continueProb, part.predictedEdge]) expect(array.length).toBe(0);
   });
+
+  it('copies an array two parts share for both before freeing it', () => {
+    const rows = Int32Array.from([3, 1]);
+    const parts: SidePredictions[] = (['market_only', 'market_plus_state'] as const).map((featureSet, k) => ({
+      side: 'LONG',
+      featureSet,
+      rows,
+      continueProb: Float32Array.from([0.25 + k, 0.5 + k]),
+      predictedEdge: Float32Array.from([k, -k]),
+    }));
+    const frame = predictionsFrame(stateFrame(4), parts);
+    const index = frame.columns.continue_target.kind === 'indexed' ? Array.from(frame.columns.continue_target.index) : [];
+    expect(index).toEqual([3, 1, 3, 1]);
+    expect(rows.length).toBe(0);
+  });
 });

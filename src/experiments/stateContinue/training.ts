@@ -460,8 +460,9 @@ export function predictionsFrame(stateFrame: Frame, parts: SidePredictions[]): F
     sideCodes.fill(sideDict.indexOf(part.side), o, o + part.rows.length);
     setCodes.fill(setDict.indexOf(part.featureSet), o, o + part.rows.length);
     o += part.rows.length;
-    release(part.rows, part.continueProb, part.predictedEdge);
   }
+  // after every part is copied (an array two parts shared is then copied whole for both)
+  for (const part of parts) release(part.rows, part.continueProb, part.predictedEdge);
   const columns: Record<string, Column> = {};
   // The state frame's numeric columns are read through the rows (it is kept as long as the predictions are), not
   // copied: 1.8M rows × 7 columns, ~60 MB on L from the verdict to the end of the run.
