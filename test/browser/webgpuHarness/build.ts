@@ -1,25 +1,8 @@
-// Build the backend-check page (index.html + main.ts + a worker) into .tmp/ with Vite's API, apart from the
-// app's dist/: it exercises src/ml/backends in Chromium without going through the app's UI.
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+// The backend-check page (index.html + main.ts + a worker), built into .tmp/webgpu-harness: it exercises
+// src/ml/backends in Chromium without going through the app's UI.
+import { resolve } from 'node:path';
+import { buildHarness } from '../harnessBuild.ts';
 
-export const HARNESS_ROOT = resolve(import.meta.dirname);
-export const HARNESS_OUT = resolve(HARNESS_ROOT, '..', '..', '..', '.tmp', 'webgpu-harness');
-
-export async function buildBackendHarness(): Promise<string> {
-  await build({
-    configFile: false,
-    root: HARNESS_ROOT,
-    base: './',
-    logLevel: 'warn',
-    worker: { format: 'es' },
-    build: {
-      outDir: HARNESS_OUT,
-      emptyOutDir: true,
-      target: 'es2022',
-      chunkSizeWarningLimit: 8192,
-      rollupOptions: { input: join(HARNESS_ROOT, 'index.html') },
-    },
-  });
-  return HARNESS_OUT;
+export function buildBackendHarness(): Promise<string> {
+  return buildHarness(resolve(import.meta.dirname), 'webgpu-harness');
 }
