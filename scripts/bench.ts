@@ -226,7 +226,7 @@ async function benchSize(size: string, options: Options): Promise<SizeReport> {
   const samples: MemorySample[] = (sampler as ReturnType<typeof startSampler> | null)?.stop() ?? [];
   const memoryNote =
     'resident memory of the renderer process that hosts the page (the page, its workers and their wasm memories; not Chromium\u2019s WebUI and spare renderers), sampled from /proc every 100 ms; ' +
-    'per-stage windows are laid end to end from the run record started_at in execution order';
+    'a stage\u2019s memory is the peak over the span the page recorded for it (timings.json stage_spans_epoch_ms: the load and frozen scores run during the drop-time check, so their spans overlap the intake\u2019s)';
   const peak = (key: 'renderer' | 'chromium') => (samples.length ? mb(Math.max(...samples.map((s) => s[key]))) : null);
   const peakSample = samples.reduce<MemorySample | null>((best, s) => (best === null || s.renderer > best.renderer ? s : best), null);
   const peakFiles = peakSample ? mb(peakSample.rendererFiles) : null;

@@ -77,9 +77,11 @@ export function timingsFromRunRecord(record: Record<string, unknown>, runner: Re
   return {
     note:
       'milliseconds, measured by the page (run_record.json): stages_ms per stage, total_ms from the files reaching ' +
-      'the page to the verdict; fits: the backend that trained each model. runner_ms: wall time seen by the runner.',
+      'the page to the verdict; stage_spans_epoch_ms: when each stage ran, [start, end] in ms since the epoch; ' +
+      'fits: the backend that trained each model. runner_ms: wall time seen by the runner.',
     total_ms: record.total_ms ?? record.totalMs ?? null,
     stages_ms: stages,
+    stage_spans_epoch_ms: record.stage_spans_epoch_ms ?? {},
     fits: fits.map((fit) => ({
       key: fit.key,
       model: fit.model,

@@ -20,7 +20,7 @@ export interface StageRow {
   rows_of: string;
   rows: number;
   rows_per_s: number | null;
-  /** Peak resident MB of the renderer (page + workers) while the stage ran; windows are estimated (see below). */
+  /** Peak resident MB of the renderer (page + workers) while the stage ran (over its span; see below). */
   peak_renderer_mb: number | null;
   backend?: string;
   iterations?: number;
@@ -46,6 +46,8 @@ const MB = 1024 * 1024;
 export interface PageTimings {
   total_ms: number;
   stages_ms: Record<string, number>;
+  /** When each stage ran, [start, end] in ms since the epoch (absent from timings.json of older runs). */
+  stage_spans_epoch_ms?: Record<string, [number, number]>;
   fits: { key: string; model: string; backend: string; ms: number; iterations: number; converged: boolean }[];
   runner_ms: Record<string, number>;
 }
@@ -80,8 +82,9 @@ export function stageRows(
     artifacts: ['state rows, after the verdict', stateRows],
   };
 
-  // Memory windows: stages laid end to end from the run's started_at (the page's clock is this machine's) in
-  // execution order.
+  // Memory windows: each stage's own span, as the page recorded it (the page's clock is this machine's, as the
+  // samples'); a run recorded without spans has its stages laid end to end from started_at in execution order.
+  const spans = timings.stage_spans_epoch_ms ?? {};
   const startedAt = record.started_at ? Date.parse(record.started_at) : null;
   const names = [
     ...EXECUTION_ORDER.filter((s) => s in timings.stages_ms),
@@ -91,7 +94,9 @@ export function stageRows(
   const stages: StageRow[] = names.map((stage) => {
     const ms = timings.stages_ms[stage];
     const [rowsOf, rows] = counted[stage] ?? ['state rows', stateRows];
-    const from = cursor;
+    const span = spans[stage];
+    const from = span ? span[0] : cursor;
+    const to = span ? span[1] : cursor + ms;
     cursor += ms;
     return {
       stage,
@@ -99,7 +104,7 @@ export function stageRows(
       rows_of: rowsOf,
       rows,
       rows_per_s: ms > 0 && stage !== 'metrics' ? Math.round(rows / (ms / 1000)) : null,
-      peak_renderer_mb: startedAt === null ? null : mb(peakNear(samples, from, from + ms)),
+      peak_renderer_mb: startedAt === null && !span ? null : mb(peakNear(samples, from, to)),
     };
   });
 

@@ -47,12 +47,14 @@ describe('timingsFromRunRecord', () => {
   it('takes the page-measured stage times, total and per-fit backend from the run record', () => {
     const record = {
       stage_timings_ms: { intake: 12.5, train: 800 },
+      stage_spans_epoch_ms: { intake: [1000, 1012.5], train: [1020, 1820] },
       total_ms: 1234.5,
       fits: [{ key: 'long_market_only:classifier', model: 'logistic', backend: 'wasm', ms: 40, iterations: 17, converged: true, extra: 1 }],
     };
     const timings = timingsFromRunRecord(record, { run_ms: 2000 });
     expect(timings.total_ms).toBe(1234.5);
     expect(timings.stages_ms).toEqual({ intake: 12.5, train: 800 });
+    expect(timings.stage_spans_epoch_ms).toEqual({ intake: [1000, 1012.5], train: [1020, 1820] });
     expect(timings.fits).toEqual([{ key: 'long_market_only:classifier', model: 'logistic', backend: 'wasm', ms: 40, iterations: 17, converged: true }]);
     expect(timings.runner_ms).toEqual({ run_ms: 2000 });
   });

@@ -323,6 +323,8 @@ class Workbench {
       parameters: paramsParsed ? parametersRecord(params) : parametersRecord(form as unknown as StateContinueParams),
       inputs: outcome?.inputs ?? (this.intake?.files ?? []).filter((f) => f.role !== null).map(inputFingerprint),
       stageTimingsMs: withIntake(outcome?.stageTimingsMs && Object.keys(outcome.stageTimingsMs).length ? outcome.stageTimingsMs : pendingTimings, this.files.length ? this.intakeMs : 0),
+      // the intake's span is the check made when the files were dropped, where its time goes
+      stageSpans: { ...(outcome?.stageSpans ?? {}), ...(this.files.length && this.intakeMs ? { intake: [performance.timeOrigin + this.intakeStartedAt, performance.timeOrigin + this.intakeStartedAt + this.intakeMs] as [number, number] } : {}) },
       totalMs: Math.round((endedAt - startedAt) * 1000) / 1000,
       fits: outcome?.fits ?? [],
       verdict: outcome?.verdict ?? null,
@@ -395,7 +397,7 @@ class Workbench {
           answer = await this.pipeline.call('followUp', { what }, { signal: controller.signal });
         } catch (error) {
           if (controller.signal.aborted) return;
-          answer = { stageTimingsMs: {}, error: (error as Error).message };
+          answer = { stageTimingsMs: {}, stageSpans: {}, error: (error as Error).message };
         }
         await this.storeFollowUp(runId, what, answer);
       }
@@ -423,12 +425,13 @@ class Workbench {
     try {
       answer = await this.pipeline.call('followUp', { what: 'artifacts' });
     } catch (error) {
-      answer = { artifacts: [], stageTimingsMs: {}, error: `the parquet artifacts could not be written: ${(error as Error).message}` };
+      answer = { artifacts: [], stageTimingsMs: {}, stageSpans: {}, error: `the parquet artifacts could not be written: ${(error as Error).message}` };
     }
     const all = inSeedOrder([...artifacts, ...(answer.artifacts ?? [])]);
     const complete: StoredRun = {
       ...run,
       stageTimingsMs: { ...run.stageTimingsMs, ...answer.stageTimingsMs },
+      stageSpans: { ...run.stageSpans, ...answer.stageSpans },
       log: [...run.log, ...(answer.log ?? []), ...(answer.error ? [`artifacts: ${answer.error}`] : [])],
     };
     let stored = complete;
@@ -456,7 +459,7 @@ class Workbench {
       const db = await openWorkbenchDb();
       const run = (await db.get('runs', runId)) as StoredRun | undefined;
       if (run) {
-        updated = { ...run, stageTimingsMs: { ...run.stageTimingsMs, ...answer.stageTimingsMs }, log: [...run.log, ...lines] };
+        updated = { ...run, stageTimingsMs: { ...run.stageTimingsMs, ...answer.stageTimingsMs }, stageSpans: { ...run.stageSpans, ...answer.stageSpans }, log: [...run.log, ...lines] };
         if (what === 'insights') updated.insights = answer.insights ?? null;
         else if (what === 'float64') updated.float64Comparison = answer.float64Comparison ?? null;
         await db.put('runs', updated);
@@ -469,6 +472,7 @@ class Workbench {
     const run: StoredRun = updated ?? {
       ...report.run,
       stageTimingsMs: { ...report.run.stageTimingsMs, ...answer.stageTimingsMs },
+      stageSpans: { ...report.run.stageSpans, ...answer.stageSpans },
       log: [...report.run.log, ...lines],
       ...(what === 'insights' ? { insights: answer.insights ?? null } : what === 'float64' ? { float64Comparison: answer.float64Comparison ?? null } : {}),
     };

@@ -15,6 +15,7 @@ describe('run record', () => {
       parameters: parametersRecord({ ...defaultParams(), regressorKind: 'ridge', ridgeAlpha: 3 }),
       inputs: [{ path: 'feature/feature_order.json', name: 'feature_order.json', size: 12, sha256: 'ab' }],
       stageTimingsMs: { intake: 10, load: 20, train_fits: 300 },
+      stageSpans: { intake: [1_700_000_000_000, 1_700_000_000_010], load: [1_700_000_000_005, 1_700_000_000_025] },
       totalMs: 1234.5,
       fits: [{ key: 'long_market_only:classifier', model: 'logistic', backend: 'wasm', ms: 12, iterations: 9, converged: true }],
       verdict: { status: 'PASS_TO_FORMAL_CHAIN', reasons: [], passed_checks: ['x'] },
@@ -47,6 +48,7 @@ describe('run record', () => {
       backend: 'auto',
     });
     expect(Object.keys(record.stage_timings_ms as object)).toEqual(['intake', 'load', 'train_fits']);
+    expect(record.stage_spans_epoch_ms).toEqual({ intake: [1_700_000_000_000, 1_700_000_000_010], load: [1_700_000_000_005, 1_700_000_000_025] });
   });
 
   it('run ids stay unique: the chosen id, then -2, -3, …', () => {

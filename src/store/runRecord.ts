@@ -1,6 +1,6 @@
 /**
  * run_record.json: what the page measured and decided for one run (the page's automation contract). The headless
- * runner writes timings.json from it, so its keys are stable: parameters, inputs, stage_timings_ms, total_ms,
+ * runner writes timings.json from it, so its keys are stable: parameters, inputs, stage_timings_ms, stage_spans_epoch_ms, total_ms,
  * fits [{key, model, backend, ms, iterations, converged}], verdict, log.
  */
 import type { StateContinueParams } from '../experiments/stateContinue/inputs.ts';
@@ -34,6 +34,8 @@ export function runRecord(run: StoredRun): Record<string, unknown> {
     parameters: run.parameters,
     inputs: run.inputs.map((f) => ({ path: f.path, name: f.name, size: f.size, sha256: f.sha256 })),
     stage_timings_ms: run.stageTimingsMs,
+    // when each stage ran, [start, end] in ms since the epoch (the page's clock is the machine's)
+    stage_spans_epoch_ms: run.stageSpans ?? {},
     total_ms: run.totalMs,
     fits: run.fits.map((f) => ({ key: f.key, model: f.model, backend: f.backend, ms: f.ms, iterations: f.iterations, converged: f.converged })),
     verdict: run.verdict,

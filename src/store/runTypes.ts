@@ -2,6 +2,7 @@
 import type { InputProblem } from '../core/errors.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
 import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
+import type { StageSpans } from '../core/stageSpans.ts';
 
 export type RunStatus = 'ok' | 'failed' | 'cancelled' | 'input-error';
 export type RunKind = 'state_continue' | 'risk_filter';
@@ -42,6 +43,8 @@ export interface StoredRun {
   inputs: InputFingerprint[];
   /** Wall time of each stage, in the order the stages ran. */
   stageTimingsMs: Record<string, number>;
+  /** When each stage ran (ms since the epoch); absent from runs stored before it was recorded and from risk-filter runs. */
+  stageSpans?: StageSpans;
   /** From the moment the files reached the page (intake start) to the verdict (or the end of a failed run). */
   totalMs: number;
   fits: FitRecord[];

@@ -125,7 +125,9 @@ describe('pipeline worker + fit pool', () => {
     const matricesAsked: string[] = [];
     const client = pipelineClient(fitWorkers, cpuOnly, matricesAsked);
     const progress: Progress[] = [];
+    const calledAt = performance.timeOrigin + performance.now();
     const outcome = await client.call('run', { files: droppedFixture(), params }, { onProgress: (p) => progress.push(p) });
+    const answeredAt = performance.timeOrigin + performance.now();
 
     // The verdict comes with the six artifacts that need no parquet; the parquet files and the manifest that
     // hashes the train parquet follow (followUp), with the log lines of their writing.
@@ -141,6 +143,8 @@ describe('pipeline worker + fit pool', () => {
     const written = await client.call('followUp', { what: 'artifacts' });
     expect(written.artifacts?.map((a) => a.name)).toEqual(['state_continue_train.parquet', 'experiment_manifest.json', 'state_continue_predictions.parquet']);
     expect(Object.keys(written.stageTimingsMs)).toEqual(['artifacts']);
+    expect(written.stageSpans.artifacts[0]).toBeGreaterThanOrEqual(answeredAt - 1);
+    expect(written.stageSpans.artifacts[1]).toBeGreaterThanOrEqual(written.stageSpans.artifacts[0]);
     expect(written.log?.map((l) => l.split(' ')[0])).toEqual(['trader.training.state_continue_dataset_written', 'trader.training.state_continue_experiment_finished']);
     const all = inSeedOrder([...outcome.artifacts, ...(written.artifacts ?? [])]);
     expect(all.map((a) => a.name)).toEqual(inline.artifacts.map((a) => a.name));
@@ -155,6 +159,17 @@ describe('pipeline worker + fit pool', () => {
     expect(Object.keys(outcome.stageTimingsMs)).toEqual(['intake', 'load', 'frozen_scores', 'path_stats', 'state_frame', 'train_fits', 'metrics', 'verdict']);
     expect(outcome.insights).toBeNull();
     for (const ms of Object.values(outcome.stageTimingsMs)) expect(ms).toBeGreaterThanOrEqual(0);
+    // when each stage ran: within the call, one after the other (this run was not checked ahead), each as long
+    // as its timing
+    expect(Object.keys(outcome.stageSpans).sort()).toEqual(Object.keys(outcome.stageTimingsMs).sort());
+    let previousEnd = calledAt - 1;
+    for (const stage of Object.keys(outcome.stageTimingsMs)) {
+      const [start, end] = outcome.stageSpans[stage];
+      expect(start, stage).toBeGreaterThanOrEqual(previousEnd - 1);
+      expect(end, stage).toBeLessThanOrEqual(answeredAt + 1);
+      expect(end - start, stage).toBeGreaterThanOrEqual(outcome.stageTimingsMs[stage] - 1);
+      previousEnd = end;
+    }
 
     expect(outcome.fits).toHaveLength(8);
     expect(new Set(outcome.fits.map((f) => f.key)).size).toBe(8);
@@ -329,8 +344,16 @@ describe('pipeline worker + fit pool', () => {
     const report = await client.call('intake', { files: droppedFixture() });
     expect(report.problems).toEqual([]);
     const fingerprints = report.files.filter((f) => f.role !== null).map(inputFingerprint);
+    const runAt = performance.timeOrigin + performance.now();
     const outcome = await client.call('run', { files: droppedFixture(), params, fingerprints });
     expect(outcome.log.filter((l) => l.startsWith('inputs: decoded ahead of Run'))).toHaveLength(1);
+    // the load's and the frozen stage's spans are their own work's, begun at the check (before Run), one after
+    // the other, and the next stages come after them
+    const { load, frozen_scores: frozen, path_stats: pathStats } = outcome.stageSpans;
+    expect(load[0]).toBeLessThan(runAt);
+    expect(frozen[0]).toBeGreaterThanOrEqual(load[1] - 1);
+    expect(frozen[1] - frozen[0]).toBeCloseTo(outcome.stageTimingsMs.frozen_scores, 0);
+    expect(pathStats[0]).toBeGreaterThanOrEqual(frozen[1] - 1);
     expect(outcome.log.filter((l) => l.startsWith('frozen scores: computed ahead of Run'))).toHaveLength(1);
     const all = inSeedOrder([...outcome.artifacts, ...((await client.call('followUp', { what: 'artifacts' })).artifacts ?? [])]);
     expect(all).toHaveLength(9);
@@ -410,5 +433,25 @@ describe('StageClock', () => {
     t = 10;
     clock.observe({ kind: 'stage', stage: 'b', state: 'done' });
     expect(clock.timings).toEqual({ a: 7, b: 3 });
+  });
+
+  it('records when each stage ran, on the wall clock', () => {
+    let t = 0;
+    const clock = new StageClock(
+      () => t,
+      () => 1_000_000 + t,
+    );
+    clock.observe({ kind: 'stage', stage: 'a', state: 'start' });
+    t = 7;
+    clock.observe({ kind: 'stage', stage: 'b', state: 'start' });
+    t = 10;
+    clock.observe({ kind: 'stage', stage: 'b', state: 'done' });
+    t = 20;
+    clock.observe({ kind: 'stage', stage: 'a', state: 'start' });
+    t = 22;
+    clock.close();
+    // a stage timed twice spans from its first start to its last end
+    expect(clock.spans).toEqual({ a: [1_000_000, 1_000_022], b: [1_000_007, 1_000_010] });
+    expect(clock.timings).toEqual({ a: 9, b: 3 });
   });
 });

@@ -4,6 +4,7 @@
  * eight fits to the page's pool. Stage timings are measured here, where the stages run.
  */
 import { CancelledError, type InputProblem } from '../core/errors.ts';
+import { addSpan, epochNow, type StageSpans } from '../core/stageSpans.ts';
 import { artifactText, type Artifact, type BaselineInputs, type StateContinueParams } from '../experiments/stateContinue/inputs.ts';
 import type { Float64ComparisonRecord, FrozenStage, StateContinueHooks, StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
 import type { InputFingerprint } from '../store/runTypes.ts';
@@ -56,15 +57,19 @@ export interface StageContext {
 /** Times stages as they report themselves: a stage runs from its `start` to its `done` (or to the next stage). */
 export class StageClock {
   readonly timings: Record<string, number> = {};
-  private current: { stage: string; t0: number } | null = null;
+  readonly spans: StageSpans = {};
+  private current: { stage: string; t0: number; epoch0: number } | null = null;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly epoch: () => number = epochNow,
+  ) {}
 
   observe(progress: Progress): void {
     if (progress.kind !== 'stage') return;
     if (progress.state === 'start' && this.current?.stage !== progress.stage) {
       this.close();
-      this.current = { stage: progress.stage, t0: this.now() };
+      this.current = { stage: progress.stage, t0: this.now(), epoch0: this.epoch() };
     } else if (progress.state === 'done' && this.current?.stage === progress.stage) this.close();
   }
 
@@ -72,6 +77,7 @@ export class StageClock {
     if (!this.current) return;
     const ms = this.now() - this.current.t0;
     this.timings[this.current.stage] = Math.round(((this.timings[this.current.stage] ?? 0) + ms) * 1000) / 1000;
+    addSpan(this.spans, this.current.stage, this.current.epoch0, this.epoch());
     this.current = null;
   }
 }
@@ -95,6 +101,8 @@ interface Ahead {
   baseline: Promise<BaselineInputs>;
   frozen: Promise<FrozenStage>;
   loadMs: number | null;
+  /** When the load ran (wall clock), once it is done. */
+  loadSpan: [number, number] | null;
   /** The load's log lines, for the run that adopts it. */
   log: string[];
   /** The run's load bar, once a run waits on this load. */
@@ -126,13 +134,15 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
   let fitMatrices: ((name: string) => Float32Array) | null = null;
 
   const startAhead = (set: FileSet): Ahead => {
-    const started: Ahead = { key: '', stale: false, baseline: null!, frozen: null!, loadMs: null, log: [], progress: null };
+    const started: Ahead = { key: '', stale: false, baseline: null!, frozen: null!, loadMs: null, loadSpan: null, log: [], progress: null };
     started.baseline = (async () => {
       await core.ensureWasm();
       const t0 = performance.now();
+      const epoch0 = epochNow();
       // validated by the check that started this work
       const baseline = await core.load(set, { validated: true, progress: (file, done, total) => started.progress?.(file, done, total), log: (line) => started.log.push(line) });
       started.loadMs = performance.now() - t0;
+      started.loadSpan = [epoch0, epochNow()];
       return baseline;
     })();
     started.frozen = started.baseline.then(async (baseline) => {
@@ -227,6 +237,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       if (adopted) {
         // The stage's time is the decoding's own, not the run's wait for it.
         clock.timings.load = round3(adopted.loadMs ?? clock.timings.load ?? 0);
+        if (adopted.loadSpan) clock.spans.load = adopted.loadSpan;
         for (const line of adopted.log) stage.log(line);
         stage.log(`inputs: decoded ahead of Run, from the files' check (${Math.round(adopted.loadMs ?? 0)} ms)`);
       }
@@ -285,6 +296,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         results: parseArtifactJson(artifacts, 'state_continue_result.json'),
         verdict: parseArtifactJson(artifacts, 'state_continue_verdict.json') ?? (outcome.verdict as unknown as Record<string, unknown>),
         stageTimingsMs,
+        stageSpans: { ...clock.spans, ...outcome.stageSpans },
         fits: outcome.fits.map((f) => ({ key: f.key, model: f.model, backend: f.backend, ms: round3(f.ms), iterations: f.iterations, converged: f.converged })),
         log: [...log],
         insights: null,
@@ -302,32 +314,38 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       if (!held) throw new Error('followUp: no finished run is held by this worker');
       const run = held;
       const started = performance.now();
+      const startedEpoch = epochNow();
+      /** This follow-up's time, under the stage name the run record keeps. */
+      const timed = (stage: string): Pick<RunFollowUp, 'stageTimingsMs' | 'stageSpans'> => ({
+        stageTimingsMs: { [stage]: round3(performance.now() - started) },
+        stageSpans: { [stage]: [startedEpoch, epochNow()] },
+      });
       if (request.what === 'artifacts') {
         const before = new Set(run.outcome.artifacts.map((a) => a.name));
         const logFrom = run.outcome.log.length;
         try {
           const all = await run.outcome.writeArtifacts();
           const artifacts = all.filter((a) => !before.has(a.name)).map(ownedArtifact);
-          const answer: RunFollowUp = { artifacts, log: run.outcome.log.slice(logFrom), stageTimingsMs: { artifacts: round3(performance.now() - started) } };
+          const answer: RunFollowUp = { artifacts, log: run.outcome.log.slice(logFrom), ...timed('artifacts') };
           return withTransfer(answer, artifactBuffers(artifacts));
         } catch (error) {
-          return { artifacts: [], stageTimingsMs: { artifacts: round3(performance.now() - started) }, error: `the parquet artifacts could not be written: ${(error as Error).message}` };
+          return { artifacts: [], ...timed('artifacts'), error: `the parquet artifacts could not be written: ${(error as Error).message}` };
         }
       }
       if (request.what === 'insights') {
         try {
           const insights = core.insights(run);
-          return { insights, stageTimingsMs: { insights: round3(performance.now() - started) } };
+          return { insights, ...timed('insights') };
         } catch (error) {
-          return { insights: null, stageTimingsMs: { insights: round3(performance.now() - started) }, error: `the report's plots could not be computed: ${(error as Error).message}` };
+          return { insights: null, ...timed('insights'), error: `the report's plots could not be computed: ${(error as Error).message}` };
         }
       }
       if (request.what === 'cross_check') {
         try {
           const log = await core.crossCheck(run);
-          return { log, stageTimingsMs: { onnx_cross_check: round3(performance.now() - started) } };
+          return { log, ...timed('onnx_cross_check') };
         } catch (error) {
-          return { log: [], stageTimingsMs: { onnx_cross_check: round3(performance.now() - started) }, error: `the frozen scores could not be cross-checked by onnxruntime: ${(error as Error).message}` };
+          return { log: [], ...timed('onnx_cross_check'), error: `the frozen scores could not be cross-checked by onnxruntime: ${(error as Error).message}` };
         }
       }
       try {
@@ -339,9 +357,9 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           },
           context.signal,
         );
-        return { float64Comparison, stageTimingsMs: { float64_check: round3(performance.now() - started) } };
+        return { float64Comparison, ...timed('float64_check') };
       } catch (error) {
-        return { float64Comparison: null, stageTimingsMs: { float64_check: round3(performance.now() - started) }, error: `the float64 check could not be made: ${(error as Error).message}` };
+        return { float64Comparison: null, ...timed('float64_check'), error: `the float64 check could not be made: ${(error as Error).message}` };
       }
     },
   };

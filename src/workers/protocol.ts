@@ -13,6 +13,7 @@ import type { FitRecord, InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
 import type { Frame } from '../data/frame.ts';
+import type { StageSpans } from '../core/stageSpans.ts';
 import type { Float64ComparisonRecord } from '../experiments/stateContinue/pipeline.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -69,6 +70,8 @@ export interface RunOutcome {
   verdict: Record<string, unknown> | null;
   /** Wall time of each stage, measured in the worker, in the order the stages ran. */
   stageTimingsMs: Record<string, number>;
+  /** When each stage ran (ms since the epoch): the load and frozen scores ran during the drop-time check. */
+  stageSpans: StageSpans;
   fits: FitRecord[];
   log: string[];
   /**
@@ -91,6 +94,8 @@ export interface RunFollowUp {
   log?: string[];
   /** Wall time of this follow-up, under the stage name the run record keeps (`artifacts`, `insights`, `onnx_cross_check`, `float64_check`). */
   stageTimingsMs: Record<string, number>;
+  /** When it ran (ms since the epoch), under the same stage name. */
+  stageSpans: StageSpans;
   /** Why it could not be computed (the run stands: a follow-up costs the plots or the check, not the run). */
   error?: string;
 }

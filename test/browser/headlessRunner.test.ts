@@ -58,7 +58,9 @@ describe.sequential('npm run headless -- state-continue', () => {
 
   it('exits 0, writes the nine artifacts and timings.json, and prints the verdict', async () => {
     const out = join(scratch, 'ok');
+    const startedAt = Date.now();
     const result = await runner(['state-continue', '--baseline-dir', FIXTURE_BASELINE, '--out', out, '--backend', 'cpu', ...fixtureFlags()]);
+    const endedAt = Date.now();
     expect(result.code, result.stderr).toBe(0);
     const files = listFiles(out);
     for (const name of [...STATE_CONTINUE_ARTIFACTS, 'timings.json', 'run_record.json', 'state_continue_artifacts.zip']) {
@@ -67,9 +69,20 @@ describe.sequential('npm run headless -- state-continue', () => {
     const verdict = readJson<{ status: string }>(join(out, 'state_continue_verdict.json'));
     expect(result.stdout).toContain(`verdict: ${verdict.status}`);
 
-    const timings = readJson<{ total_ms: number; stages_ms: unknown; fits: { key: string; backend: string }[] }>(join(out, 'timings.json'));
+    const timings = readJson<{ total_ms: number; stages_ms: Record<string, number>; stage_spans_epoch_ms: Record<string, [number, number]>; fits: { key: string; backend: string }[] }>(
+      join(out, 'timings.json'),
+    );
     expect(timings.total_ms).toBeGreaterThan(0);
     expect(timings.stages_ms).toBeTruthy();
+    // when each stage ran, on this machine's clock (the bench takes each stage's memory over it): every stage,
+    // the follow-ups after the verdict included, inside the runner's own run
+    expect(Object.keys(timings.stage_spans_epoch_ms).sort()).toEqual(Object.keys(timings.stages_ms).sort());
+    for (const [stage, [start, end]] of Object.entries(timings.stage_spans_epoch_ms)) {
+      expect(start, stage).toBeGreaterThanOrEqual(startedAt);
+      expect(end, stage).toBeLessThanOrEqual(endedAt);
+      expect(end - start, stage).toBeGreaterThanOrEqual(0);
+    }
+    expect(timings.stage_spans_epoch_ms.artifacts[0]).toBeGreaterThanOrEqual(timings.stage_spans_epoch_ms.verdict[1] - 1);
     expect(timings.fits).toHaveLength(8);
     // --backend cpu: every fit says it trained on the CPU path.
     expect(new Set(timings.fits.map((fit) => fit.backend))).toEqual(new Set(['cpu']));

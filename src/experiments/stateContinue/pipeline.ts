@@ -23,6 +23,7 @@ import { buildVerdict, showPyFloat, verdictToPy, type Verdict } from './verdict.
 import { buildReport, MODEL_TRAIN_MANIFEST_FILE } from './report.ts';
 import { buildSourceManifest, parquetArtifact, preTrainingArtifacts, stateFeatureArtifacts, trainArtifacts, verdictArtifacts, type SourceManifest, type SourceManifestInput } from './artifacts.ts';
 import { inSeedOrder } from '../../core/constants.ts';
+import { addSpan, epochNow, type StageSpans } from '../../core/stageSpans.ts';
 import { parsePyJson } from './pyJsonParse.ts';
 import { compareToFloat64 } from '../../ml/backends/compareToFloat64.ts';
 
@@ -100,11 +101,14 @@ export interface FrozenStage {
   symbols: SharedCodes;
   /** Time the stage's computation took. */
   ms: number;
+  /** When it ran (wall clock). */
+  span: [number, number];
 }
 
 /** The frozen-scores stage. */
 export function startFrozenStage(inputs: BaselineInputs): FrozenStage {
   const started = performance.now();
+  const startedEpoch = epochNow();
   const symbols = new SharedCodes();
   // the seed's runner checks F against every head before anything else
   checkFrozenHeads(inputs.directionInitializers, inputs.entryInitializers, inputs.featureOrder.length);
@@ -112,7 +116,7 @@ export function startFrozenStage(inputs: BaselineInputs): FrozenStage {
   const scores = computeFrozenScores(inputs.featureFrame, featureRows, inputs.featureOrder, inputs.directionInitializers, inputs.entryInitializers);
   // the entry set (and its errors) come before the replay, as in the seed's _load_entry_labels
   const entry = buildEntrySet(inputs.entryLabels, inputs.featureFrame, scores, symbols);
-  return { featureRows, scores, entry, symbols, ms: performance.now() - started };
+  return { featureRows, scores, entry, symbols, ms: performance.now() - started, span: [startedEpoch, epochNow()] };
 }
 
 /**
@@ -164,6 +168,7 @@ export interface PreTraining {
   manifest: SourceManifest;
   frozenScores: FrozenScores;
   stageMs: Record<string, number>;
+  stageSpans: StageSpans;
   log: string[];
 }
 
@@ -191,6 +196,8 @@ export interface StateContinueOutcome {
   stateFrame: Frame;
   predictions: Frame;
   stageMs: Record<string, number>;
+  /** When each stage ran (wall clock), as `stageMs` follows. */
+  stageSpans: StageSpans;
   fits: FitRecord[];
   log: string[];
   report: string;
@@ -276,6 +283,8 @@ function checkPricePlan(inputs: BaselineInputs): void {
 
 class Stages {
   readonly ms: Record<string, number> = {};
+  /** When each stage ran (wall clock): the bench takes each stage's memory over its own span. */
+  readonly spans: StageSpans = {};
   /** The inputs' sizes, for an out-of-memory message. */
   sizes = '';
   constructor(private readonly hooks: StateContinueHooks) {}
@@ -287,6 +296,7 @@ class Stages {
   async run<T>(stage: StageName, work: () => T | Promise<T>): Promise<T> {
     this.check();
     const started = performance.now();
+    const startedEpoch = epochNow();
     try {
       return await work();
     } catch (error) {
@@ -294,6 +304,7 @@ class Stages {
       throw outOfMemoryError(error, stage, this.sizes) ?? error;
     } finally {
       this.ms[stage] = (this.ms[stage] ?? 0) + (performance.now() - started);
+      addSpan(this.spans, stage, startedEpoch, epochNow());
     }
   }
 }
@@ -318,7 +329,7 @@ export async function buildPreTrainingArtifacts(inputs: BaselineInputs, params: 
   const data = await buildDataset(inputs, params, hooks, stages, log);
   const { artifacts, manifest } = await stages.run('artifacts', () => preTrainingArtifacts(data.stateFrame, data.manifestInput));
   emitLine(log, hooks, datasetWrittenLine(data.params, data.stateFrame));
-  return { params: data.params, stateFrame: data.stateFrame, artifacts, manifest, frozenScores: data.frozenScores, stageMs: stages.ms, log };
+  return { params: data.params, stateFrame: data.stateFrame, artifacts, manifest, frozenScores: data.frozenScores, stageMs: stages.ms, stageSpans: stages.spans, log };
 }
 
 function emitLine(log: string[], hooks: StateContinueHooks, line: string): void {
@@ -352,7 +363,7 @@ async function buildDataset(
   );
   // Begun ahead (when the files were checked), the stage counts its own computing time, not the wait for it.
   const frozenStarted = performance.now();
-  const { featureRows, scores, entry, symbols, ms: frozenMs } = await stages.run('frozen_scores', async () => {
+  const { featureRows, scores, entry, symbols, ms: frozenMs, span: frozenSpan } = await stages.run('frozen_scores', async () => {
     progress({ stage: 'frozen_scores', done: 0, total: 1 });
     const frozen = await (hooks.frozen ?? startFrozenStage(inputs));
     progress({ stage: 'frozen_scores', done: 1, total: 1, rows: frozen.scores.sampleRows.length });
@@ -371,6 +382,8 @@ async function buildDataset(
   }
   if (hooks.frozen) {
     stages.ms.frozen_scores = frozenMs;
+    // its own time, not the wait for it
+    stages.spans.frozen_scores = frozenSpan;
     emit(`frozen scores: computed ahead of Run, from the files' check (${Math.round(frozenMs)} ms; the run waited ${Math.round(performance.now() - frozenStarted)} ms for them)`);
   }
 
@@ -620,6 +633,7 @@ export async function runStateContinue(inputs: BaselineInputs, rawParams: StateC
     stateFrame,
     predictions,
     stageMs: stages.ms,
+    stageSpans: stages.spans,
     fits: fitRecords,
     log,
     report,
