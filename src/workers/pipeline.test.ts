@@ -422,9 +422,12 @@ describe('pipeline worker + fit pool', () => {
 });
 
 describe('StageClock', () => {
-  it('times a stage from its start to its done, or to the next start', () => {
+  it('times a stage from its start to its done, or to the next start, and records when it ran on the wall clock', () => {
     let t = 0;
-    const clock = new StageClock(() => t);
+    const clock = new StageClock(
+      () => t,
+      () => 1_000_000 + t,
+    );
     clock.observe({ kind: 'stage', stage: 'a', state: 'start' });
     t = 5;
     clock.observe({ kind: 'stage', stage: 'a', state: 'progress' });
@@ -433,25 +436,13 @@ describe('StageClock', () => {
     t = 10;
     clock.observe({ kind: 'stage', stage: 'b', state: 'done' });
     expect(clock.timings).toEqual({ a: 7, b: 3 });
-  });
-
-  it('records when each stage ran, on the wall clock', () => {
-    let t = 0;
-    const clock = new StageClock(
-      () => t,
-      () => 1_000_000 + t,
-    );
-    clock.observe({ kind: 'stage', stage: 'a', state: 'start' });
-    t = 7;
-    clock.observe({ kind: 'stage', stage: 'b', state: 'start' });
-    t = 10;
-    clock.observe({ kind: 'stage', stage: 'b', state: 'done' });
+    expect(clock.spans).toEqual({ a: [1_000_000, 1_000_007], b: [1_000_007, 1_000_010] });
+    // a stage timed twice adds up its times and spans from its first start to its last end
     t = 20;
     clock.observe({ kind: 'stage', stage: 'a', state: 'start' });
     t = 22;
     clock.close();
-    // a stage timed twice spans from its first start to its last end
-    expect(clock.spans).toEqual({ a: [1_000_000, 1_000_022], b: [1_000_007, 1_000_010] });
     expect(clock.timings).toEqual({ a: 9, b: 3 });
+    expect(clock.spans).toEqual({ a: [1_000_000, 1_000_022], b: [1_000_007, 1_000_010] });
   });
 });

@@ -6,11 +6,10 @@
  * computes may not have for the whole run. A Blob's read (the fingerprint's of a dropped file) is checked too.
  * Measured as the resident memory of the renderer process (scripts/bench/procMemory.ts, as the bench measures it).
  */
-import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkbench, type Workbench } from '../../scripts/headless/harness.ts';
 import { sampleTree } from '../../scripts/bench/procMemory.ts';
-import { buildHarness } from './harnessBuild.ts';
+import { buildCheckPage } from './checkPage/build.ts';
 
 const MB = 1024 * 1024;
 const SIZE = 256 * MB;
@@ -28,8 +27,7 @@ type Checks = {
 let workbench: Workbench;
 
 beforeAll(async () => {
-  const root = await buildHarness(resolve(import.meta.dirname, 'releaseHarness'), 'release-harness');
-  workbench = await openWorkbench({ root, build: false });
+  workbench = await openWorkbench({ root: await buildCheckPage(), build: false });
   await workbench.page.waitForSelector('#status[data-state="ready"]', { state: 'attached' });
 }, 120_000);
 

@@ -5,12 +5,12 @@
  *   path within float32 tolerance and leave no tensor behind; the wasm backend really loads its binaries in the
  *   browser (setWasmPaths) instead of silently falling back;
  * - without the flag, asking for WebGPU falls back to cpu and says so.
- * The checks run on a page of their own (test/browser/webgpuHarness), built with Vite and served like dist/.
+ * The checks run on a page of their own (test/browser/checkPage), built with Vite and served like dist/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkbench, type Workbench } from '../../scripts/headless/harness.ts';
-import { buildBackendHarness } from './webgpuHarness/build.ts';
-import type { CheckRequest, CheckResult } from './webgpuHarness/checks.ts';
+import { buildCheckPage } from './checkPage/build.ts';
+import type { CheckRequest, CheckResult } from './checkPage/checks.ts';
 
 /** float32 rounding of w (2^-24) and sums of a few terms, relative to Σ|terms|. */
 const FLOAT32_RELATIVE = 2e-5;
@@ -20,7 +20,7 @@ const PROBABILITY_TOLERANCE = 5e-3;
 let harnessRoot: string;
 
 beforeAll(async () => {
-  harnessRoot = await buildBackendHarness();
+  harnessRoot = await buildCheckPage();
 });
 
 async function openHarness(webgpu: boolean): Promise<Workbench> {

@@ -1,4 +1,4 @@
-// The release checks' page (test/browser/release.test.ts): buffers that crossed a postMessage or came from
+// The release checks (test/browser/release.test.ts): buffers that crossed a postMessage or came from
 // Blob.arrayBuffer(), released with src/core/release.ts, in the page and in a dedicated worker.
 import { release } from '../../../src/core/release';
 
@@ -61,8 +61,3 @@ let blob: Blob | null = null;
     release(bytes);
   },
 };
-const status = document.getElementById('status');
-if (status) {
-  status.textContent = 'ready';
-  status.dataset.state = 'ready';
-}

@@ -1,5 +1,7 @@
-// The test page: exposes the checks to the test (page.evaluate) in the page itself and in a dedicated worker.
+// The test page: exposes the backend checks to the test (page.evaluate) in the page itself and in a dedicated
+// worker, and the release checks (releaseChecks.ts).
 import { runCheck, type CheckRequest, type CheckResult } from './checks';
+import './releaseChecks';
 
 function inWorker(request: CheckRequest): Promise<CheckResult> {
   const worker = new Worker(new URL('./check.worker.ts', import.meta.url), { type: 'module' });

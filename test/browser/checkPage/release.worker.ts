@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The worker side of the release checks: takes a buffer from the page and releases or keeps it, or sends one.
 import { release } from '../../../src/core/release';
-import type { WorkerOrder } from './main';
+import type { WorkerOrder } from './releaseChecks';
 
 /** What the worker keeps (read by nothing: it is there to be measured). */
 export let kept: ArrayBuffer | null = null;
