@@ -574,7 +574,7 @@ export interface InputFingerprint {
   sha256: string;
 }
 
-/** Name, size and SHA-256 of every input (WebCrypto off the main thread; files over 256 MB hashed in slices). */
+/** Name, size and SHA-256 of every input (WebCrypto off the main thread; files over 32 MB hashed in 8 MB slices). */
 export async function fingerprintFiles(set: BaselineFileSet): Promise<InputFingerprint[]> {
   const out: InputFingerprint[] = [];
   const files = await inputFiles(set);

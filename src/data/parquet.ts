@@ -55,7 +55,7 @@ import {
 import { InputError, type InputProblem } from '../core/errors.ts';
 import { frameBuffers, numericSlice, type Column, type Frame, type NumericColumn, type NumericType } from './frame.ts';
 import { StringTable } from './stringTable.ts';
-import { Sha256 } from './sha256Stream.ts';
+import { newSha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
@@ -851,7 +851,7 @@ export interface WrittenParquet {
  */
 export async function writeParquetStreamed(frame: Frame, options: WriteParquetOptions & { sliceRows?: number; sha256?: boolean } = {}): Promise<WrittenParquet> {
   const sliceRows = options.sliceRows ?? WRITE_SLICE_ROWS;
-  const hash = options.sha256 ? new Sha256() : null;
+  const hash = options.sha256 ? await newSha256() : null;
   const parts: Blob[] = [];
   const take = (chunk: Uint8Array) => {
     hash?.update(chunk);
@@ -862,7 +862,7 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
   };
   if (frame.length <= sliceRows) {
     take(writeParquet(frame, options));
-    return { blob: new Blob(parts), sha256: hash?.digestHex() ?? null };
+    return { blob: new Blob(parts), sha256: hash?.digest('hex') ?? null };
   }
   const encoded = new Map<string, EncodedDictionary>();
   for (const name of frame.names) {
@@ -878,7 +878,7 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
     take(value);
   }
   for (const { pool, start } of encoded.values()) release(pool, start);
-  return { blob: new Blob(parts), sha256: hash?.digestHex() ?? null };
+  return { blob: new Blob(parts), sha256: hash?.digest('hex') ?? null };
 }
 
 /**

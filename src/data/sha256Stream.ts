@@ -1,120 +1,30 @@
 /**
- * SHA-256 of a Blob/File without holding it in memory. WebCrypto (`src/core/hash.ts`) is fast but needs the
- * whole input as one buffer; for inputs above `STREAM_HASH_BYTES` this incremental hash reads 8 MB slices and
- * yields between them, so a multi-GB replay never becomes one ArrayBuffer and the page stays responsive.
+ * SHA-256 of a Blob/File without holding it in memory. WebCrypto (`src/core/hash.ts`) is the fastest but needs the
+ * whole input as one buffer (and copies it when called): a Blob above `STREAM_HASH_BYTES` is read in 8 MB slices
+ * into an incremental hash (hash-wasm's WebAssembly SHA-256) instead, so a large input never stands in memory
+ * whole. On L the 166 MB feature frame's whole read and WebCrypto's copy of it added ~320 MB to the page's peak
+ * at the drop-time check, beside the decoders.
  */
+import { createSHA256, type IHasher } from 'hash-wasm';
 import { sha256Hex } from '../core/hash.ts';
 import { release } from '../core/release.ts';
 
-/** Inputs up to this size are hashed by WebCrypto in one piece. */
-export const STREAM_HASH_BYTES = 256 * 1024 * 1024;
+/** Inputs up to this size are hashed by WebCrypto in one piece (parquet.ts's IN_MEMORY_PARQUET_BYTES: the size
+ * from which a parquet input is read in pieces too). */
+export const STREAM_HASH_BYTES = 32 * 1024 * 1024;
 const SLICE_BYTES = 8 * 1024 * 1024;
 
-const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+/** An incremental SHA-256: `update` with each piece in order, then `digest('hex')`. */
+export type Sha256 = IHasher;
 
-/** Incremental SHA-256 (FIPS 180-4). */
-export class Sha256 {
-  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  private readonly w = new Uint32Array(64);
-  private readonly block = new Uint8Array(64);
-  private blockUsed = 0;
-  private length = 0; // bytes; exact in a double up to 2^53
-
-  update(data: Uint8Array): this {
-    let offset = 0;
-    this.length += data.length;
-    if (this.blockUsed > 0) {
-      const take = Math.min(64 - this.blockUsed, data.length);
-      this.block.set(data.subarray(0, take), this.blockUsed);
-      this.blockUsed += take;
-      offset = take;
-      if (this.blockUsed < 64) return this;
-      this.compress(this.block, 0);
-      this.blockUsed = 0;
-    }
-    while (offset + 64 <= data.length) {
-      this.compress(data, offset);
-      offset += 64;
-    }
-    if (offset < data.length) {
-      this.block.set(data.subarray(offset), 0);
-      this.blockUsed = data.length - offset;
-    }
-    return this;
-  }
-
-  digestHex(): string {
-    const bits = this.length * 8;
-    const padding = new Uint8Array((this.blockUsed < 56 ? 56 : 120) - this.blockUsed + 8);
-    padding[0] = 0x80;
-    const view = new DataView(padding.buffer);
-    view.setUint32(padding.length - 8, Math.floor(bits / 4294967296));
-    view.setUint32(padding.length - 4, bits >>> 0);
-    const length = this.length;
-    this.update(padding);
-    this.length = length;
-    return Array.from(this.h, (x) => x.toString(16).padStart(8, '0')).join('');
-  }
-
-  private compress(data: Uint8Array, offset: number): void {
-    const w = this.w;
-    for (let i = 0; i < 16; i++) {
-      const j = offset + i * 4;
-      w[i] = (data[j] << 24) | (data[j + 1] << 16) | (data[j + 2] << 8) | data[j + 3];
-    }
-    for (let i = 16; i < 64; i++) {
-      const a = w[i - 15];
-      const b = w[i - 2];
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-    }
-    const h = this.h;
-    let a = h[0] | 0;
-    let b = h[1] | 0;
-    let c = h[2] | 0;
-    let d = h[3] | 0;
-    let e = h[4] | 0;
-    let f = h[5] | 0;
-    let g = h[6] | 0;
-    let hh = h[7] | 0;
-    for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + S1 + ch + K[i] + w[i]) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += hh;
-  }
+/** A fresh incremental SHA-256 (hash-wasm's: ~200 MB/s in Node here, twice a plain-JS one). */
+export function newSha256(): Promise<Sha256> {
+  return createSHA256();
 }
 
 /** SHA-256 hex of bytes or a Blob: WebCrypto up to `streamAbove` bytes, the incremental hash over slices beyond. */
 export async function sha256OfData(data: Blob | Uint8Array, streamAbove = STREAM_HASH_BYTES): Promise<string> {
-  if (data instanceof Uint8Array) return data.length <= streamAbove ? sha256Hex(data) : new Sha256().update(data).digestHex();
+  if (data instanceof Uint8Array) return data.length <= streamAbove ? sha256Hex(data) : (await newSha256()).update(data).digest('hex');
   if (data.size <= streamAbove) {
     // this read is the hash's own: WebCrypto takes a copy of the bytes when it is called, so the read is freed at
     // once rather than after the digest (L's 166 MB feature frame otherwise stood twice over, read and copy,
@@ -124,11 +34,11 @@ export async function sha256OfData(data: Blob | Uint8Array, streamAbove = STREAM
     release(bytes);
     return hex;
   }
-  const hash = new Sha256();
+  const hash = await newSha256();
   for (let start = 0; start < data.size; start += SLICE_BYTES) {
     const slice = new Uint8Array(await data.slice(start, Math.min(data.size, start + SLICE_BYTES)).arrayBuffer());
     hash.update(slice);
     release(slice);
   }
-  return hash.digestHex();
+  return hash.digest('hex');
 }
