@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPathStats, EXIT_REASONS, SIDE_LONG, sortReplay, stateSourceForAge, type SortedReplay } from './pathStats.ts';
+import { buildPathStats, EXIT_REASONS, SIDE_LONG, sortReplay, stateSourceForAge, type SortedReplay, type StateSource } from './pathStats.ts';
 import { SharedCodes } from './join.ts';
 import { frameOf, numbers, strings } from './testFrames.ts';
 
@@ -158,6 +158,13 @@ describe('path stats (SPEC §2)', () => {
   });
 });
 
+/** The current bars of a state source, in replay order. */
+function sourceBars(s: StateSource): number[] {
+  const bars: number[] = [];
+  for (let k = 0; k < s.entryBar.length; k++) if (s.entryBar[k] >= 0) bars.push(k);
+  return bars;
+}
+
 describe('time-based position state (SPEC §2)', () => {
   it('takes the entry bar at exactly current − age and high/low over [entry, current] by time; rows without an entry bar are dropped', () => {
     const t0 = 1_700_000_000_000;
@@ -175,13 +182,15 @@ describe('time-based position state (SPEC §2)', () => {
       new SharedCodes(),
     );
     const s = stateSourceForAge(replay, 2);
+    const current = sourceBars(s);
     // current bars with a bar 2 minutes earlier: 2 (entry 0), 5 (entry 3: missing → dropped), 4 (entry 2), 6 (entry 4)
-    expect(Array.from(s.currentOpenTimeMs)).toEqual([t0 + 2 * MIN, t0 + 4 * MIN, t0 + 6 * MIN]);
-    expect(Array.from(s.entryPrice)).toEqual([100, 102, 104]);
-    expect(Array.from(s.currentPrice)).toEqual([102, 104, 106]);
+    expect(s.length).toBe(3);
+    expect(current.map((k) => replay.openTimeMs[k])).toEqual([t0 + 2 * MIN, t0 + 4 * MIN, t0 + 6 * MIN]);
+    expect(current.map((k) => replay.close[s.entryBar[k]])).toEqual([100, 102, 104]);
+    expect(current.map((k) => replay.close[k])).toEqual([102, 104, 106]);
     // high over [entry, current] by time: for current 4 (entry 2) the bars 2 and 4 (3 is a gap), not a 3-row window
-    expect(Array.from(s.highSinceEntry)).toEqual([12, 14, 16]);
-    expect(Array.from(s.lowSinceEntry)).toEqual([0, 2, 4]);
+    expect(current.map((k) => replay.high[s.highBar[k]])).toEqual([12, 14, 16]);
+    expect(current.map((k) => replay.low[s.lowBar[k]])).toEqual([0, 2, 4]);
   });
 
   it('agrees with the definition on a gappy two-symbol replay with NaN prices, for several ages', () => {
@@ -211,7 +220,8 @@ describe('time-based position state (SPEC §2)', () => {
         if (row.some((v) => Number.isNaN(v))) continue;
         expected.push(row);
       }
-      const ours = Array.from({ length: s.length }, (_, i) => [s.bar[i], s.entryPrice[i], s.currentPrice[i], s.highSinceEntry[i], s.lowSinceEntry[i]]);
+      const ours = sourceBars(s).map((k) => [k, replay.close[s.entryBar[k]], replay.close[k], replay.high[s.highBar[k]], replay.low[s.lowBar[k]]]);
+      expect(ours.length).toBe(s.length);
       expect(ours).toEqual(expected);
       expect(ours.length).toBeGreaterThan(100);
     }

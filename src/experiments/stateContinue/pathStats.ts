@@ -260,25 +260,29 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
   return out;
 }
 
-/** Position state for one age, per sorted replay bar whose entry bar exists (SPEC §2, time-based). */
+/**
+ * Position state for one age (SPEC §2, time-based), as bars of the sorted replay rather than copied prices: a bar
+ * is a current bar of the age when the bar at exactly its time − age exists (its entry bar) and none of the four
+ * prices is NaN; its entry price is the entry bar's close, its current price its own close, its high/low since
+ * entry the high of `highBar` and the low of `lowBar`. On L this is 17 MB per replay instead of 52 MB of copies.
+ */
 export interface StateSource {
   age: number;
+  /** Current bars of this age. */
   length: number;
-  /** Sorted replay index of the current bar. */
-  bar: Int32Array;
-  symbol: Float64Array;
-  currentOpenTimeMs: Float64Array;
-  entryPrice: Float64Array;
-  currentPrice: Float64Array;
-  highSinceEntry: Float64Array;
-  lowSinceEntry: Float64Array;
+  /** Per sorted replay bar: its entry bar, or -1 when the bar is not a current bar of this age. */
+  entryBar: Int32Array;
+  /** Per current bar: the bar of the highest high over [entry, current] (unset where `entryBar` is -1). */
+  highBar: Int32Array;
+  /** Per current bar: the bar of the lowest low over [entry, current] (unset where `entryBar` is -1). */
+  lowBar: Int32Array;
 }
 
 /**
- * The arrays a state source is written into, one per replay bar, made once and reused age after age: on L they
- * are 52 MB per age, which the page's collector otherwise finds as garbage only after the state frame's peak.
+ * The arrays a state source is written into, one per replay bar, made once and reused age after age (the page's
+ * collector otherwise finds each age's as garbage only after the state frame's peak).
  */
-export type StateSourceScratch = Omit<StateSource, 'age' | 'length'> & {
+export type StateSourceScratch = Pick<StateSource, 'entryBar' | 'highBar' | 'lowBar'> & {
   /** The window max/min deques. */
   maxQ: Int32Array;
   minQ: Int32Array;
@@ -286,13 +290,9 @@ export type StateSourceScratch = Omit<StateSource, 'age' | 'length'> & {
 
 export function stateSourceScratch(bars: number): StateSourceScratch {
   return {
-    bar: new Int32Array(bars),
-    symbol: new Float64Array(bars),
-    currentOpenTimeMs: new Float64Array(bars),
-    entryPrice: new Float64Array(bars),
-    currentPrice: new Float64Array(bars),
-    highSinceEntry: new Float64Array(bars),
-    lowSinceEntry: new Float64Array(bars),
+    entryBar: new Int32Array(bars),
+    highBar: new Int32Array(bars),
+    lowBar: new Int32Array(bars),
     maxQ: new Int32Array(bars),
     minQ: new Int32Array(bars),
   };
@@ -301,26 +301,17 @@ export function stateSourceScratch(bars: number): StateSourceScratch {
 /**
  * The entry bar is the bar at exactly current − age·60000 (the first such row when times repeat); high/low
  * since entry run over the sorted rows [entry, current]; rows with any NaN among the prices are dropped (dropna).
- * With `scratch` (as many bars as the replay), the source is views of its arrays, valid until its next use.
+ * With `scratch` (as many bars as the replay), the source is its arrays, valid until its next use.
  */
 export function stateSourceForAge(replay: SortedReplay, age: number, scratch?: StateSourceScratch): StateSource {
   const t = replay.openTimeMs;
   const { high, low, close } = replay;
   const n = t.length;
   const ageMs = age * 60_000;
-  if (scratch && scratch.bar.length !== n) throw new Error(`state source scratch holds ${scratch.bar.length} bars, the replay ${n}`);
+  if (scratch && scratch.entryBar.length !== n) throw new Error(`state source scratch holds ${scratch.entryBar.length} bars, the replay ${n}`);
   const space = scratch ?? stateSourceScratch(n);
-  const out: StateSource = {
-    age,
-    length: 0,
-    bar: space.bar,
-    symbol: space.symbol,
-    currentOpenTimeMs: space.currentOpenTimeMs,
-    entryPrice: space.entryPrice,
-    currentPrice: space.currentPrice,
-    highSinceEntry: space.highSinceEntry,
-    lowSinceEntry: space.lowSinceEntry,
-  };
+  const { entryBar, highBar, lowBar } = space;
+  entryBar.fill(-1);
   // Both ends of the window [entry, current] only move forward: max/min by monotonic deques (O(n) per age).
   // A NaN inside the window makes the result NaN (np.maximum propagates it), tracked by the last NaN's index.
   const { maxQ, minQ } = space;
@@ -353,26 +344,13 @@ export function stateSourceForAge(replay: SortedReplay, age: number, scratch?: S
       if (!(e < hi && t[e] === target)) continue;
       while (maxHead < maxTail && maxQ[maxHead] < e) maxHead++;
       while (minHead < minTail && minQ[minHead] < e) minHead++;
-      const highSince = lastNanHigh >= e ? NaN : high[maxQ[maxHead]];
-      const lowSince = lastNanLow >= e ? NaN : low[minQ[minHead]];
-      const entryPrice = close[e];
-      const currentPrice = close[k];
-      // dropna
-      if (entryPrice !== entryPrice || currentPrice !== currentPrice || highSince !== highSince || lowSince !== lowSince) continue;
-      out.bar[p] = k;
-      out.symbol[p] = replay.symbol[k];
-      out.currentOpenTimeMs[p] = t[k];
-      out.entryPrice[p] = entryPrice;
-      out.currentPrice[p] = currentPrice;
-      out.highSinceEntry[p] = highSince;
-      out.lowSinceEntry[p] = lowSince;
+      // dropna: a NaN high/low inside the window, or a NaN close at either end
+      if (lastNanHigh >= e || lastNanLow >= e || close[e] !== close[e] || close[k] !== close[k]) continue;
+      entryBar[k] = e;
+      highBar[k] = maxQ[maxHead];
+      lowBar[k] = minQ[minHead];
       p++;
     }
   }
-  out.length = p;
-  // views, not copies: a source lives only while its age's rows are built
-  for (const key of ['bar', 'symbol', 'currentOpenTimeMs', 'entryPrice', 'currentPrice', 'highSinceEntry', 'lowSinceEntry'] as const) {
-    (out as unknown as Record<string, Int32Array | Float64Array>)[key] = out[key].subarray(0, p);
-  }
-  return out;
+  return { age, length: p, entryBar, highBar, lowBar };
 }

@@ -197,17 +197,21 @@ export function pathStatsIndex(stats: PathStats): JoinIndex {
   return buildJoinIndex([stats.symbol, stats.openTimeMs, stats.side], stats.length);
 }
 
-/** One age's rows, through the seed's three merges (state source, feature row, path outcome). */
+/**
+ * One age's rows, through the seed's three merges (state source, feature row, path outcome): indexes only, the
+ * prices are read from the sorted replay's bars when the rows are filled (28 bytes a row instead of 52: on L the
+ * parts of all ages took 47 MB beside the joins).
+ */
 interface AgePart {
   age: number;
   entry: Int32Array;
   feature: Int32Array;
   stats: Int32Array;
-  entryPrice: Float64Array;
-  currentPrice: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  currentMs: Float64Array;
+  /** Sorted replay bars: current, entry, and those of the high and the low since entry. */
+  bar: Int32Array;
+  entryBar: Int32Array;
+  highBar: Int32Array;
+  lowBar: Int32Array;
 }
 
 /**
@@ -222,11 +226,11 @@ function ageRows(
   featureRows: Int32Array,
 ): AgePart {
   const { replayIndex, barToSource, featureIndex, statsIndex, scratch } = indexes;
-  // the part copies what it reads of the source: the scratch is the next age's
+  // the part keeps bar numbers: the scratch is the next age's
   const source = stateSourceForAge(replay, age, scratch);
-  barToSource.fill(-1);
-  for (let i = 0; i < source.length; i++) barToSource[source.bar[i]] = i;
-  const sourceIndex = subsetJoinIndex(replayIndex, barToSource, [source.symbol, source.currentOpenTimeMs]);
+  // the replay's index cut down to this age's current bars, which keep their own numbers
+  for (let b = 0; b < barToSource.length; b++) barToSource[b] = source.entryBar[b] >= 0 ? b : -1;
+  const sourceIndex = subsetJoinIndex(replayIndex, barToSource, [replay.symbol, replay.openTimeMs]);
   const currentMs = new Float64Array(entry.length);
   for (let i = 0; i < entry.length; i++) currentMs[i] = entry.entryOpenTimeMs[i] + age * 60_000;
   const j1 = innerJoin([entry.symbol, currentMs], entry.length, sourceIndex);
@@ -255,24 +259,22 @@ function ageRows(
     entry: new Int32Array(n3),
     feature: new Int32Array(n3),
     stats: new Int32Array(n3),
-    entryPrice: new Float64Array(n3),
-    currentPrice: new Float64Array(n3),
-    high: new Float64Array(n3),
-    low: new Float64Array(n3),
-    currentMs: new Float64Array(n3),
+    bar: new Int32Array(n3),
+    entryBar: new Int32Array(n3),
+    highBar: new Int32Array(n3),
+    lowBar: new Int32Array(n3),
   };
   for (let i = 0; i < n3; i++) {
     const b = j3.left[i];
     const a = j2.left[b];
-    const src = j1.right[a];
+    const bar = j1.right[a];
     part.entry[i] = j1.left[a];
     part.feature[i] = featureRows[j2.right[b]];
     part.stats[i] = j3.right[i];
-    part.entryPrice[i] = source.entryPrice[src];
-    part.currentPrice[i] = source.currentPrice[src];
-    part.high[i] = source.highSinceEntry[src];
-    part.low[i] = source.lowSinceEntry[src];
-    part.currentMs[i] = ms1[a];
+    part.bar[i] = bar;
+    part.entryBar[i] = source.entryBar[bar];
+    part.highBar[i] = source.highBar[bar];
+    part.lowBar[i] = source.lowBar[bar];
   }
   // this age's joins are done with: freed now, not left to pile up over the ages
   release(currentMs, sym1, ms1, sym2, ms2, side2, j1.left, j1.right, j2.left, j2.right, j3.left, j3.right);
@@ -286,6 +288,7 @@ function ageRows(
  */
 function fillStateRows(
   parts: AgePart[],
+  replay: Pick<SortedReplay, 'high' | 'low' | 'close'>,
   entry: EntrySet,
   stats: PathStats,
   costs: { stopBps: number; targetBps: number; costBps: number; minContinueEdgeBps: number },
@@ -304,17 +307,18 @@ function fillStateRows(
   const entryDirection = state.entry_direction_prob;
   const addCount = state.add_count;
   const minutesSinceAdd = state.minutes_since_last_add;
-  const { side: entrySide, entryPredictedEdgeBps, entryDirectionProb } = entry;
+  const { side: entrySide, entryPredictedEdgeBps, entryDirectionProb, entryOpenTimeMs } = entry;
   const { futureReturnBps, maeBps } = stats;
+  const { high, low, close } = replay;
   let p = 0;
   for (const part of parts) {
     for (let i = 0; i < part.entry.length; i++, p++) {
       const e = part.entry[i];
       const long = entrySide[e] === SIDE_LONG;
-      const ep = part.entryPrice[i];
-      const cp = part.currentPrice[i];
-      const hi = part.high[i];
-      const lo = part.low[i];
+      const ep = close[part.entryBar[i]];
+      const cp = close[part.bar[i]];
+      const hi = high[part.highBar[i]];
+      const lo = low[part.lowBar[i]];
       const unrealized = (long ? (cp / ep - 1) * 10000 : (ep / cp - 1) * 10000) - costBps;
       const mfe = long ? (hi / ep - 1) * 10000 : (ep / lo - 1) * 10000;
       const mae = long ? (ep / lo - 1) * 10000 : (hi / ep - 1) * 10000;
@@ -339,7 +343,8 @@ function fillStateRows(
       expected[p] = edge;
       entryAt[p] = e;
       featureRow[p] = part.feature[i];
-      currentMs[p] = part.currentMs[i];
+      // the current bar's time, as the state source join matched it: the entry's time + age
+      currentMs[p] = entryOpenTimeMs[e] + part.age * 60_000;
     }
   }
 
@@ -423,13 +428,13 @@ export function buildStateFrame(
     ]);
   }
 
-  // The joins are done: their indexes and the state source scratch (~120 MB on L) go before the frame's columns
-  // are allocated, and so do the sources the caller gave up.
+  // The joins are done: their indexes and the state source scratch (~60 MB on L) go before the frame's columns
+  // are allocated, and so do the sources the caller gave up (but the three prices the rows are filled from).
   releaseAll(scratch);
   release(barToSource, featureSymbol, featureTime, featureSymbolAll);
   for (const index of [featureIndex, statsIndex, replayIndex]) releaseJoinIndex(index);
   if (options.consumeSources) {
-    releaseAll(replay);
+    release(replay.rows, replay.symbol, replay.openTimeMs, replay.groupStart);
     release(stats.bar, stats.symbol, stats.openTimeMs, stats.side, stats.mfeBps, stats.exitReason, stats.barsHeld);
   }
 
@@ -441,10 +446,13 @@ export function buildStateFrame(
   const entryAt = new Int32Array(total);
   const featureRow = new Int32Array(total);
   const currentMs = new Float64Array(total);
-  fillStateRows(parts, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryAt, featureRow, currentMs });
+  fillStateRows(parts, replay, entry, stats, { stopBps, targetBps, costBps, minContinueEdgeBps }, { state, expected, continueTarget, entryAt, featureRow, currentMs });
 
   for (const part of parts) releaseAll(part);
-  if (options.consumeSources) release(stats.futureReturnBps, stats.maeBps);
+  if (options.consumeSources) {
+    release(stats.futureReturnBps, stats.maeBps);
+    releaseAll(replay);
+  }
   const rows = dropnaRows(feature, featureOrder, state, expected, featureRow);
   const kept = rows.length;
 
