@@ -11,7 +11,8 @@ import { artifactBytes, artifactText, defaultParams, type Artifact, type Baselin
 import { featureDrift } from '../analysis/runInsights.ts';
 import { filterFeatureRows } from '../experiments/stateContinue/stateFrame.ts';
 import { loadBaselineDir } from '../experiments/stateContinue/loadBaselineDir.ts';
-import { runStateContinue } from '../experiments/stateContinue/pipeline.ts';
+import { runStateContinue, type StateContinueOutcome } from '../experiments/stateContinue/pipeline.ts';
+import { frameBuffers, type Frame } from '../data/frame.ts';
 import type { FitTask } from '../experiments/stateContinue/training.ts';
 import { WorkerClient } from './client.ts';
 import { runFitJobs } from './fitPool.ts';
@@ -49,12 +50,14 @@ let tasksSent: FitTask[] = [];
 let matricesMade: { name: string; x: Float32Array }[] = [];
 /** The inputs of the last run, which it lets go of once it has read them. */
 let released: BaselineInputs | null = null;
+/** The last run's outcome as the worker holds it for its follow-ups. */
+let heldOutcome: StateContinueOutcome | null = null;
 const realCore = baselinePipelineCore();
 const nodeCore: typeof realCore = {
   ...realCore,
-  runStateContinue: (inputs, params, hooks) => {
+  runStateContinue: async (inputs, params, hooks) => {
     released = inputs;
-    return realCore.runStateContinue(inputs, params, {
+    return (heldOutcome = await realCore.runStateContinue(inputs, params, {
       ...hooks,
       runFits: (tasks, onResult, buildMatrix) => {
         tasksSent = tasks;
@@ -68,9 +71,15 @@ const nodeCore: typeof realCore = {
           });
         return hooks.runFits!(tasks, onResult, build);
       },
-    });
+    }));
   },
 };
+
+/** The own arrays of a frame (not the feature frame's, which its market columns read). */
+function ownBuffers(frame: Frame, featureFrame: Frame): ArrayBuffer[] {
+  const shared = new Set(frameBuffers(featureFrame));
+  return frameBuffers(frame).filter((b) => !shared.has(b));
+}
 
 const workers: ChannelWorker[] = [];
 afterEach(() => {
@@ -140,8 +149,16 @@ describe('pipeline worker + fit pool', () => {
       'state_continue_experiment_report.md',
     ]);
     expect(outcome.log.some((l) => l.includes('state_continue_dataset_written'))).toBe(false);
+    const held = heldOutcome!;
+    const stateBuffers = ownBuffers(held.stateFrame, released!.featureFrame);
+    const predictionBuffers = new Set(frameBuffers(held.predictions));
     const written = await client.call('followUp', { what: 'artifacts' });
     expect(written.artifacts?.map((a) => a.name)).toEqual(['state_continue_train.parquet', 'experiment_manifest.json', 'state_continue_predictions.parquet']);
+    // Written, the state frame goes (a cpu run has no float64 check to come), but for the columns the predictions
+    // read, which the plots still need.
+    expect(held.stateFrame.length).toBe(0);
+    expect(stateBuffers.filter((b) => b.byteLength > 0 && !predictionBuffers.has(b))).toEqual([]);
+    expect([...predictionBuffers].every((b) => b.byteLength > 0)).toBe(true);
     expect(Object.keys(written.stageTimingsMs)).toEqual(['artifacts']);
     expect(written.stageSpans.artifacts[0]).toBeGreaterThanOrEqual(answeredAt - 1);
     expect(written.stageSpans.artifacts[1]).toBeGreaterThanOrEqual(written.stageSpans.artifacts[0]);
@@ -224,6 +241,11 @@ describe('pipeline worker + fit pool', () => {
     expect(released!.featureFrame.names).toEqual(['split_id', ...full.featureOrder]);
     expect(insights?.drift).toEqual(featureDrift(full.featureFrame, full.featureOrder, filterFeatureRows(full.featureFrame, full.featureOrder)));
     expect(insights?.drift?.features.length).toBe(full.featureOrder.length);
+    // the plots made, the predictions go too: only the feature frame's columns are left for the cross-check
+    expect(held.predictions.length).toBe(0);
+    expect(stateBuffers.every((b) => b.byteLength === 0)).toBe(true);
+    expect([...predictionBuffers].filter((b) => !frameBuffers(released!.featureFrame).includes(b)).every((b) => b.byteLength === 0)).toBe(true);
+    expect(frameBuffers(released!.featureFrame).every((b) => b.byteLength > 0)).toBe(true);
     expect((await client.call('followUp', { what: 'float64' })).float64Comparison).toBeNull();
     // and the frozen scores against the ONNX graphs run by onnxruntime, as lines for the run's log
     const check = await client.call('followUp', { what: 'cross_check' });
@@ -241,7 +263,18 @@ describe('pipeline worker + fit pool', () => {
     // The classifiers ran on wasm (ridge solves its normal equations in float64 wherever it runs).
     expect(outcome.fits.filter((f) => f.model === 'logistic').map((f) => f.backend)).toEqual(Array(4).fill('wasm'));
 
+    // The float64 check comes after the artifacts and the plots (the page's order): the state frame it refits is
+    // kept for it, and goes once it is done.
+    const held = heldOutcome!;
+    const stateBuffers = ownBuffers(held.stateFrame, released!.featureFrame);
+    await client.call('followUp', { what: 'artifacts' });
+    await client.call('followUp', { what: 'insights' });
+    expect(held.predictions.length).toBe(0);
+    expect(held.stateFrame.length).toBeGreaterThan(0);
+    expect(stateBuffers.every((b) => b.byteLength > 0)).toBe(true);
     const { float64Comparison: c, stageTimingsMs, error } = await client.call('followUp', { what: 'float64' });
+    expect(held.stateFrame.length).toBe(0);
+    expect(stateBuffers.every((b) => b.byteLength === 0)).toBe(true);
     expect(error).toBeUndefined();
     expect(Object.keys(stageTimingsMs)).toEqual(['float64_check']);
     expect(c).not.toBeNull();

@@ -5,7 +5,7 @@
 import { ensureParquetWasm } from '../data/parquetInit.ts';
 import { warmUpParquet } from '../data/decoderWarmUp.ts';
 import { fingerprintFiles, loadBaseline, recognizeDropped, validateBaseline, type BaselineFileSet } from '../data/intake.ts';
-import { compareRunToFloat64, crossCheckRun, runStateContinue, startFrozenStage, warmUpStages } from '../experiments/stateContinue/pipeline.ts';
+import { compareRunToFloat64, crossCheckRun, releaseFollowedUp, runStateContinue, startFrozenStage, warmUpStages } from '../experiments/stateContinue/pipeline.ts';
 import { buildRunInsights } from '../analysis/runInsights.ts';
 import type { DetectedFile } from './protocol.ts';
 import { decodeWorkerReaders } from './decodeReaders.ts';
@@ -34,6 +34,7 @@ export function baselinePipelineCore(): PipelineCore<BaselineFileSet> {
         featureRows: outcome.featureRows,
         fits,
       }),
+    releaseFollowedUp: ({ outcome, baseline }, done) => releaseFollowedUp(outcome, baseline.featureFrame, done),
     float64Comparison: ({ outcome, baseline }, runFits, signal) => compareRunToFloat64(outcome, baseline, { runFits, signal }),
   };
 }

@@ -11,7 +11,7 @@ import type { InputFingerprint } from '../store/runTypes.ts';
 import type { FitResult, FitTask } from '../experiments/stateContinue/training.ts';
 import type { RunInsights } from '../analysis/runInsights.ts';
 import type { CallContext, Handlers } from './dispatcher.ts';
-import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, type DroppedFile, type FitJob, type PipelineApi, type Progress, type RunFollowUp, type RunOutcome } from './protocol.ts';
+import { artifactBuffers, inputFingerprint, withTransfer, type DetectedFile, type DroppedFile, type FitJob, type FollowUpKind, type PipelineApi, type Progress, type RunFollowUp, type RunOutcome } from './protocol.ts';
 
 /**
  * The core modules the worker runs, injected so that tests run the very same ones in Node. `FileSet` is the
@@ -40,6 +40,8 @@ export interface PipelineCore<FileSet = unknown> {
   insights(run: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] }): RunInsights;
   /** The run's frozen scores against its ONNX graphs run by onnxruntime: lines for the run's log. */
   crossCheck(run: { outcome: StateContinueOutcome; baseline: BaselineInputs }): Promise<string[]>;
+  /** Frees what the run's follow-ups not yet done (`done` holds those answered) will not read (optional). */
+  releaseFollowedUp?(run: { outcome: StateContinueOutcome; baseline: BaselineInputs }, done: ReadonlySet<FollowUpKind>): void;
   /** Refit the run's tasks on the float64 cpu path (through `runFits`) and compare; null when every fit was cpu. */
   float64Comparison(
     run: { outcome: StateContinueOutcome; baseline: BaselineInputs },
@@ -126,7 +128,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers<PipelineApi> {
   // The last run's frames, for what is computed after its verdict (`followUp`); replaced by the next run.
-  let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[] } | null = null;
+  /** The finished run, for its follow-ups (`done`: those answered, whose frames it may then free). */
+  let held: { outcome: StateContinueOutcome; baseline: BaselineInputs; fits: FitResult[]; done: Set<FollowUpKind> } | null = null;
   let ahead: Ahead | null = null;
   /** Stops the page-start warm-up when files arrive. */
   let warmingStop: AbortController | null = null;
@@ -284,7 +287,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
 
       // The parquet artifacts, the plots and the float64 check come after the verdict (`followUp`), from the
       // frames this worker keeps.
-      held = { outcome, baseline, fits: fitResults };
+      held = { outcome, baseline, fits: fitResults, done: new Set() };
 
       const artifacts = outcome.artifacts.map(ownedArtifact);
       const stageTimingsMs: Record<string, number> = { intake: round3(clock.timings.intake ?? 0), load: round3(clock.timings.load ?? 0) };
@@ -320,6 +323,11 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
         stageTimingsMs: { [stage]: round3(performance.now() - started) },
         stageSpans: { [stage]: [startedEpoch, epochNow()] },
       });
+      /** A follow-up answered: what the others will not read goes. */
+      const finished = (what: FollowUpKind) => {
+        run.done.add(what);
+        core.releaseFollowedUp?.(run, run.done);
+      };
       if (request.what === 'artifacts') {
         const before = new Set(run.outcome.artifacts.map((a) => a.name));
         const logFrom = run.outcome.log.length;
@@ -327,6 +335,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           const all = await run.outcome.writeArtifacts();
           const artifacts = all.filter((a) => !before.has(a.name)).map(ownedArtifact);
           const answer: RunFollowUp = { artifacts, log: run.outcome.log.slice(logFrom), ...timed('artifacts') };
+          finished('artifacts');
           return withTransfer(answer, artifactBuffers(artifacts));
         } catch (error) {
           return { artifacts: [], ...timed('artifacts'), error: `the parquet artifacts could not be written: ${(error as Error).message}` };
@@ -335,6 +344,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       if (request.what === 'insights') {
         try {
           const insights = core.insights(run);
+          finished('insights');
           return { insights, ...timed('insights') };
         } catch (error) {
           return { insights: null, ...timed('insights'), error: `the report's plots could not be computed: ${(error as Error).message}` };
@@ -343,6 +353,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
       if (request.what === 'cross_check') {
         try {
           const log = await core.crossCheck(run);
+          finished('cross_check');
           return { log, ...timed('onnx_cross_check') };
         } catch (error) {
           return { log: [], ...timed('onnx_cross_check'), error: `the frozen scores could not be cross-checked by onnxruntime: ${(error as Error).message}` };
@@ -357,6 +368,7 @@ export function pipelineHandlers<FileSet>(core: PipelineCore<FileSet>): Handlers
           },
           context.signal,
         );
+        finished('float64');
         return { float64Comparison, ...timed('float64_check') };
       } catch (error) {
         return { float64Comparison: null, ...timed('float64_check'), error: `the float64 check could not be made: ${(error as Error).message}` };

@@ -6,7 +6,7 @@
  * checked between stages and handed to the inline fits.
  */
 import { release } from '../../core/release.ts';
-import { makeFrame, type Frame } from '../../data/frame.ts';
+import { frameBuffers, makeFrame, type Frame } from '../../data/frame.ts';
 import { CancelledError, InputError, type InputProblem } from '../../core/errors.ts';
 import { outOfMemoryError } from '../../data/outOfMemory.ts';
 import { PyFloat, pyRepr } from '../../core/pyjson.ts';
@@ -88,6 +88,31 @@ function releaseFrame(frame: Frame, keep: string[] = []): void {
     else if (column.kind === 'timestamp') release(column.micros);
     else if (column.kind === 'number' || column.kind === 'bool') release(column.values);
   }
+}
+
+/**
+ * Frees what a finished run's remaining follow-ups will not read (the pipeline worker holds the run until its last
+ * one; `done`: the follow-ups answered so far). The parquet artifacts read the state frame and the predictions; the
+ * plots the predictions (whose numeric columns are the state frame's, read through their rows), the feature frame
+ * and the fits; the onnxruntime cross-check the feature frame and the frozen scores; the float64 check, asked for
+ * when a fit ran in float32, the state frame. So once the artifacts are written, the state frame's other columns
+ * go (unless the float64 check is to come), and once the plots are made, the predictions and the rest. A frame let
+ * go is replaced by an empty one.
+ */
+export function releaseFollowedUp(outcome: Pick<StateContinueOutcome, 'stateFrame' | 'predictions' | 'fits'>, featureFrame: Frame, done: ReadonlySet<string>): void {
+  if (!done.has('artifacts')) return;
+  const float64Left = outcome.fits.some((f) => f.backend !== 'cpu') && !done.has('float64');
+  const plotsLeft = !done.has('insights');
+  // the market columns of both frames are the feature frame's own arrays, which the cross-check reads
+  const keep = new Set(frameBuffers(featureFrame));
+  if (float64Left) for (const buffer of frameBuffers(outcome.stateFrame)) keep.add(buffer);
+  if (plotsLeft) for (const buffer of frameBuffers(outcome.predictions)) keep.add(buffer);
+  const letGo = (frame: Frame): Frame => {
+    release(...frameBuffers(frame).filter((buffer) => !keep.has(buffer)));
+    return makeFrame([], {});
+  };
+  if (!plotsLeft && outcome.predictions.length > 0) outcome.predictions = letGo(outcome.predictions);
+  if (!float64Left && outcome.stateFrame.length > 0) outcome.stateFrame = letGo(outcome.stateFrame);
 }
 
 /**
