@@ -3,6 +3,7 @@
  * pairwise summation), so that they agree to the last bits rather than merely within tolerance.
  */
 import { pairwiseSum } from './numpySum.ts';
+import { release } from '../core/release.ts';
 
 type Numbers = ArrayLike<number>;
 
@@ -17,11 +18,17 @@ export function median(a: Numbers): number {
   const n = a.length;
   if (n === 0) return NaN;
   const sorted = Float64Array.from(a as ArrayLike<number>);
-  for (let i = 0; i < n; i++) if (Number.isNaN(sorted[i])) return NaN;
-  sorted.sort();
-  const h = n >> 1;
-  if (n % 2 === 1) return sorted[h];
-  return (-0.0 + sorted[h - 1] + sorted[h]) / 2;
+  let value = NaN;
+  let hasNaN = false;
+  for (let i = 0; i < n && !hasNaN; i++) hasNaN = sorted[i] !== sorted[i];
+  if (!hasNaN) {
+    sorted.sort();
+    const h = n >> 1;
+    value = n % 2 === 1 ? sorted[h] : (-0.0 + sorted[h - 1] + sorted[h]) / 2;
+  }
+  // the metrics' temporaries (a few MB each on L) are freed at once, not left to the collector (see release.ts)
+  release(sorted);
+  return value;
 }
 
 /** brier_score_loss(y, p): mean of (y − p)²; y are 0/1 labels. */
@@ -32,7 +39,9 @@ export function brierScore(y: Numbers, p: Numbers): number {
     const e = y[i] - p[i];
     sq[i] = e * e;
   }
-  return mean(sq);
+  const value = mean(sq);
+  release(sq);
+  return value;
 }
 
 /** mean_absolute_error(y, pred): mean of |pred − y|. */
@@ -40,7 +49,9 @@ export function meanAbsoluteError(y: Numbers, pred: Numbers): number {
   checkLengths(y, pred, 'meanAbsoluteError');
   const abs = new Float64Array(y.length);
   for (let i = 0; i < abs.length; i++) abs[i] = Math.abs(pred[i] - y[i]);
-  return mean(abs);
+  const value = mean(abs);
+  release(abs);
+  return value;
 }
 
 /**
@@ -68,9 +79,11 @@ export function rocAuc(y: Numbers, score: Numbers): number | null {
   }
   pos.sort();
   neg.sort();
-  // cumulative true/false positives at the last index of each distinct score, in descending score order
-  const tps: number[] = [];
-  const fps: number[] = [];
+  // cumulative true/false positives at the last index of each distinct score, in descending score order (at most
+  // one point per row: typed arrays, not JS arrays grown point by point)
+  const tps = new Float64Array(n);
+  const fps = new Float64Array(n);
+  let m = 0;
   let tp = 0;
   let fp = 0;
   let a = pos.length - 1;
@@ -85,16 +98,21 @@ export function rocAuc(y: Numbers, score: Numbers): number | null {
       fp++;
       b--;
     }
-    tps.push(tp);
-    fps.push(fp);
+    tps[m] = tp;
+    fps[m] = fp;
+    m++;
   }
+  release(pos, neg);
   const totalP = tp;
   const totalN = n - tp;
-  if (totalP === 0 || totalN === 0) return null;
+  if (totalP === 0 || totalN === 0) {
+    release(tps, fps);
+    return null;
+  }
   // drop_intermediate: keep the first, the last and every point where the curve bends; then prepend (0, 0)
-  const m = tps.length;
-  const fx: number[] = [0];
-  const ty: number[] = [0];
+  const fx = new Float64Array(m + 1);
+  const ty = new Float64Array(m + 1);
+  let points = 1;
   for (let k = 0; k < m; k++) {
     let keep = k === 0 || k === m - 1;
     if (!keep) {
@@ -103,23 +121,26 @@ export function rocAuc(y: Numbers, score: Numbers): number | null {
       keep = d2f !== 0 || d2t !== 0;
     }
     if (keep) {
-      fx.push(fps[k]);
-      ty.push(tps[k]);
+      fx[points] = fps[k];
+      ty[points] = tps[k];
+      points++;
     }
   }
-  const lastF = fx[fx.length - 1];
-  const lastT = ty[ty.length - 1];
-  const terms = new Float64Array(fx.length - 1);
+  const lastF = fx[points - 1];
+  const lastT = ty[points - 1];
+  const terms = new Float64Array(points - 1);
   let prevF = fx[0] / lastF;
   let prevT = ty[0] / lastT;
-  for (let k = 1; k < fx.length; k++) {
+  for (let k = 1; k < points; k++) {
     const fpr = fx[k] / lastF;
     const tpr = ty[k] / lastT;
     terms[k - 1] = ((fpr - prevF) * (tpr + prevT)) / 2.0;
     prevF = fpr;
     prevT = tpr;
   }
-  return 0 + pairwiseSum(terms, 0, terms.length, 1);
+  const auc = 0 + pairwiseSum(terms, 0, terms.length, 1);
+  release(tps, fps, fx, ty, terms);
+  return auc;
 }
 
 function checkLengths(a: Numbers, b: Numbers, who: string): void {

@@ -5,6 +5,7 @@
  * two float32 roundings, which `scaleToFloat32` reproduces bit for bit.
  */
 import { pairwiseSum } from './numpySum.ts';
+import { release } from '../core/release.ts';
 
 export interface StandardScaler {
   mean: Float64Array;
@@ -48,6 +49,7 @@ export function fitStandardScalerByColumn(rows: number, cols: number, fill: (j: 
     const upper = rows * EPS64 * variance + (rows * m * EPS64) ** 2;
     scale[j] = variance <= upper ? 1 : Math.sqrt(variance);
   }
+  release(temp, column);
   return { mean, scale };
 }
 

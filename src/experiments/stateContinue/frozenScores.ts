@@ -12,6 +12,7 @@ import { InputError } from '../../core/errors.ts';
 import { DIRECTION_HEAD, ENTRY_HEADS } from '../../core/constants.ts';
 import type { OnnxTensor } from './inputs.ts';
 import { matchDictionary } from './join.ts';
+import { release } from '../../core/release.ts';
 
 export const DIRECTION_FILE = 'model/direction/direction.onnx';
 export const ENTRY_FILE = 'model/entry/entry.onnx';
@@ -92,16 +93,22 @@ export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Arra
   if (sampleId.kind === 'string') {
     const seen = new Uint8Array(sampleId.dictionary.length + 1);
     // Equal strings may sit under two dictionary codes; fold them first.
-    const canonical = matchDictionary([], sampleId.dictionary).to ?? Int32Array.from(sampleId.dictionary, (_, code) => code);
-    const out: number[] = [];
+    // (the table's own folding is shared with the entry set's match: not this function's to free)
+    const folded = matchDictionary([], sampleId.dictionary).to;
+    const canonical = folded ?? Int32Array.from(sampleId.dictionary, (_, code) => code);
+    // a typed array filled then cut, not a JS array grown row by row (~900k rows on L, left in the heap)
+    const out = new Int32Array(n);
+    let kept = 0;
     for (let i = 0; i < n; i++) {
       const code = sampleId.codes[rows[i]];
       const slot = code < 0 ? sampleId.dictionary.length : canonical[code];
       if (seen[slot]) continue;
       seen[slot] = 1;
-      out.push(rows[i]);
+      out[kept++] = rows[i];
     }
-    return Int32Array.from(out);
+    const first = out.slice(0, kept);
+    release(seen, out, folded ? null : canonical);
+    return first;
   }
   if (sampleId.kind !== 'number') throw new InputError(`feature/feature_frame.parquet: sample_id must be a string or an integer, found ${sampleId.kind}`);
   const values = sampleId.values;

@@ -613,6 +613,8 @@ async function trainAndScore(
       );
       progress({ stage: 'metrics', done: ++done, total: plans.length });
     }
+    // the sides' rows, splits and targets (shared by a side's two plans) are read by nothing after their metrics
+    for (const plan of plans) release(plan.rows, plan.split, plan.yCls, plan.yReg, plan.fitPositions);
     return { results, parts };
   });
 

@@ -77,6 +77,7 @@ function sampleKeys(column: Column, rows: Int32Array | null, codes: Int32Array |
       const c = column.codes[at(i)];
       out[i] = c < 0 ? NaN : lookup[c];
     }
+    release(lookup);
     return { keys: out, kind: 'string' };
   }
   if (column.kind === 'number') {
@@ -495,6 +496,8 @@ export function buildStateFrame(
     const source = feature.columns[name] as NumericColumn;
     columns[name] = { kind: 'indexed', type: source.type, source: source.values, index: featureIndex2 };
   }
+  // the entry of each row was read for the two entry columns above
+  release(entryIndex);
   for (const name of STATE_FEATURES) columns[name] = { kind: 'number', type: 'float32', values: take(state[name]) };
   columns.continue_target = { kind: 'number', type: 'int8', values: take(continueTarget) };
   columns.expected_continue_edge_bps = { kind: 'number', type: 'float32', values: take(expected) };

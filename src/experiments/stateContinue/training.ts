@@ -320,12 +320,15 @@ export function planSideModels(frame: Frame, params: TrainingParams, options: { 
     const allColumns = featureSets[1][1];
     const fitRows = gather(Int32Array, rows, fitPositions);
     const fullScaler = fitStandardScalerByColumn(n, allColumns.length, (j, column) => float32Column(frame, fitRows, allColumns[j], column));
+    let matricesLeft = featureSets.length;
     for (const [featureSet, featureColumns] of featureSets) {
       const resultKey = `${side.toLowerCase()}_${featureSet}`;
       const cols = featureColumns.length;
       const scaler = cols === allColumns.length ? fullScaler : { mean: fullScaler.mean.slice(0, cols), scale: fullScaler.scale.slice(0, cols) };
       const build = () => {
         const x = float32Matrix(frame, fitRows, featureColumns);
+        // the side's fit_inner rows are read by its matrices alone: freed with the last one made
+        if (--matricesLeft === 0) release(fitRows);
         return scaleToFloat32(x, n, cols, scaler, x);
       };
       let fitX: Float32Array;
