@@ -16,7 +16,7 @@ import { ALL_SPLITS, FIT_SPLIT, LATEST_STRESS_SPLIT, STATE_FEATURES } from '../c
 import { numericSlice, type Frame, type StringColumn } from '../data/frame.ts';
 import { calibrationCurve, binnedMeans, rocCurve, thinCurve } from '../ml/curves.ts';
 import { populationStabilityIndex, psiLevel, type PsiLevel } from '../ml/psi.ts';
-import { gather } from '../core/arrays.ts';
+import { gather, positionsWhere } from '../core/arrays.ts';
 
 export const INSIGHTS_VERSION = 1;
 /** Points of a drawn ROC curve at most (the AUC is always the full curve's). */
@@ -122,26 +122,43 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
   const age = numbers(predictions, 'time_in_position_minutes', PREDICTIONS_FILE, made);
   const n = predictions.length;
 
-  // Group rows by (side, feature set, split) with integer keys; no object per row.
-  const splitIndex = split.dictionary.map((s) => (ALL_SPLITS as readonly string[]).indexOf(s));
-  const groups = new Map<string, number[]>();
-  const sideOf = (i: number) => (side.codes[i] < 0 ? '' : side.dictionary[side.codes[i]]);
-  const setOf = (i: number) => (set.codes[i] < 0 ? '' : set.dictionary[set.codes[i]]);
-  for (let i = 0; i < n; i++) {
-    const s = split.codes[i] < 0 ? -1 : splitIndex[split.codes[i]];
-    if (s < 0) continue;
-    const key = `${sideOf(i).toLowerCase()}_${setOf(i)}|${s}`;
-    let rows = groups.get(key);
-    if (!rows) groups.set(key, (rows = []));
-    rows.push(i);
-  }
+  // Rows grouped by (model, split), model = side × feature set, by a counting sort into one typed array (rows
+  // ascending within a group): no object or JS array per row.
+  const SIDE_NAMES = ['long', 'short'];
+  const SET_NAMES = ['market_only', 'market_plus_state'];
   const modelKeys: string[] = [];
-  for (const sideName of ['long', 'short']) for (const setName of ['market_only', 'market_plus_state']) modelKeys.push(`${sideName}_${setName}`);
+  for (const sideName of SIDE_NAMES) for (const setName of SET_NAMES) modelKeys.push(`${sideName}_${setName}`);
+  const splitIndex = split.dictionary.map((s) => (ALL_SPLITS as readonly string[]).indexOf(s));
+  const sideIndex = side.dictionary.map((s) => SIDE_NAMES.indexOf(s.toLowerCase()));
+  const setIndex = set.dictionary.map((s) => SET_NAMES.indexOf(s));
+  const groupCount = modelKeys.length * ALL_SPLITS.length;
+  const groupOf = (i: number): number => {
+    const s = split.codes[i] < 0 ? -1 : splitIndex[split.codes[i]];
+    const d = side.codes[i] < 0 ? -1 : sideIndex[side.codes[i]];
+    const f = set.codes[i] < 0 ? -1 : setIndex[set.codes[i]];
+    return s < 0 || d < 0 || f < 0 ? -1 : (d * SET_NAMES.length + f) * ALL_SPLITS.length + s;
+  };
+  const groupStart = new Int32Array(groupCount + 1);
+  for (let i = 0; i < n; i++) {
+    const g = groupOf(i);
+    if (g >= 0) groupStart[g + 1]++;
+  }
+  for (let g = 0; g < groupCount; g++) groupStart[g + 1] += groupStart[g];
+  const grouped = new Int32Array(groupStart[groupCount]);
+  const cursor = groupStart.slice(0, groupCount);
+  for (let i = 0; i < n; i++) {
+    const g = groupOf(i);
+    if (g >= 0) grouped[cursor[g]++] = i;
+  }
+  const groupRows = (model: number, s: number): Int32Array | null => {
+    const g = model * ALL_SPLITS.length + s;
+    return groupStart[g + 1] > groupStart[g] ? grouped.subarray(groupStart[g], groupStart[g + 1]) : null;
+  };
   const models: ModelCurves[] = [];
-  for (const key of modelKeys) {
+  for (const [model, key] of modelKeys.entries()) {
     const splits: SplitCurves[] = [];
     ALL_SPLITS.forEach((splitName, s) => {
-      const rows = groups.get(`${key}|${s}`);
+      const rows = groupRows(model, s);
       if (!rows) return;
       const y = gather(Float64Array, target, rows);
       const p = gather(Float64Array, prob, rows);
@@ -173,7 +190,7 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
   for (let i = 0; i < n; i++) if (set.codes[i] === marketOnly && Number.isFinite(age[i])) agesSet.add(age[i]);
   const ages = [...agesSet].sort((a, b) => a - b);
   const ageIndex = new Map(ages.map((a, k) => [a, k]));
-  const splitsPresent = ALL_SPLITS.filter((_, s) => modelKeys.some((k) => groups.has(`${k}|${s}`)));
+  const splitsPresent = ALL_SPLITS.filter((_, s) => modelKeys.some((_, model) => groupRows(model, s) !== null));
   const counts = splitsPresent.map(() => new Array<number>(ages.length).fill(0));
   for (let i = 0; i < n; i++) {
     if (set.codes[i] !== marketOnly || split.codes[i] < 0) continue;
@@ -181,7 +198,7 @@ export function predictionInsights(predictions: Frame): Pick<RunInsights, 'model
     const a = ageIndex.get(age[i]);
     if (s >= 0 && a !== undefined) counts[s][a]++;
   }
-  release(...made);
+  release(...made, groupStart, grouped, cursor);
   return { models, rows: { splits: [...splitsPresent], ages, counts } };
 }
 
@@ -206,15 +223,20 @@ export function featureDrift(featureFrame: Frame, featureOrder: string[], rows: 
   const split = stringCodes(featureFrame, 'split_id', 'feature/feature_frame.parquet');
   const refCode = split.dictionary.indexOf(reference);
   const actCode = split.dictionary.indexOf(actual);
-  const refRows: number[] = [];
-  const actRows: number[] = [];
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k];
-    const c = split.codes[i];
-    if (c === refCode && c >= 0) refRows.push(i);
-    else if (c === actCode && c >= 0) actRows.push(i);
+  // the two splits' rows, in typed arrays (not JS arrays pushed to, row by row)
+  const inSplit = (code: number): Int32Array => {
+    if (code < 0) return new Int32Array(0);
+    const positions = positionsWhere(rows.length, (k) => split.codes[rows[k]] === code);
+    const out = gather(Int32Array, rows, positions);
+    release(positions);
+    return out;
+  };
+  const refRows = inSplit(refCode);
+  const actRows = inSplit(actCode === refCode ? -1 : actCode);
+  if (refRows.length === 0 || actRows.length === 0) {
+    release(refRows, actRows);
+    return null;
   }
-  if (refRows.length === 0 || actRows.length === 0) return null;
   const features: FeatureDrift[] = featureOrder.map((feature) => {
     const values = numbers(featureFrame, feature, 'feature/feature_frame.parquet');
     const [ref, act] = [gather(Float64Array, values, refRows), gather(Float64Array, values, actRows)];
@@ -223,7 +245,9 @@ export function featureDrift(featureFrame: Frame, featureOrder: string[], rows: 
     return { feature, psi: r.psi, level: r.psi === null ? null : psiLevel(r.psi), referenceMissing: r.referenceMissing, actualMissing: r.actualMissing };
   });
   features.sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1) || a.feature.localeCompare(b.feature));
-  return { reference, actual, referenceRows: refRows.length, actualRows: actRows.length, features };
+  const counts = { referenceRows: refRows.length, actualRows: actRows.length };
+  release(refRows, actRows);
+  return { reference, actual, ...counts, features };
 }
 
 /** Everything, as the pipeline computes it at the end of a run (it holds the fits and the baseline's frame). */

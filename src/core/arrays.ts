@@ -12,3 +12,15 @@ export function gather<T extends Float64Array | Float32Array | Int32Array>(Type:
   for (let i = 0; i < n; i++) out[i] = values[positions[i]];
   return out;
 }
+
+/**
+ * The positions i < n where `keep(i)`, ascending, as an Int32Array: counted, then filled. A JS array pushed to
+ * row by row (a million rows on L) grows in the worker's heap, which then stays large after it is dropped.
+ */
+export function positionsWhere(n: number, keep: (i: number) => boolean): Int32Array {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (keep(i)) count++;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (keep(i)) out[k++] = i;
+  return out;
+}

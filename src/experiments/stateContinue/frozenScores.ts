@@ -13,6 +13,7 @@ import { DIRECTION_HEAD, ENTRY_HEADS } from '../../core/constants.ts';
 import type { OnnxTensor } from './inputs.ts';
 import { matchDictionary } from './join.ts';
 import { release } from '../../core/release.ts';
+import { gather, positionsWhere } from '../../core/arrays.ts';
 
 export const DIRECTION_FILE = 'model/direction/direction.onnx';
 export const ENTRY_FILE = 'model/entry/entry.onnx';
@@ -131,9 +132,10 @@ export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Arra
     const same = k > 0 && (cur === prev || (cur !== cur && prev !== prev));
     if (!same) keep[order[k]] = 1;
   }
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (keep[i]) out.push(rows[i]);
-  return Int32Array.from(out);
+  const positions = positionsWhere(n, (i) => keep[i] === 1);
+  const out = gather(Int32Array, rows, positions);
+  release(order, keep, positions);
+  return out;
 }
 
 /** The float32 design matrix of the frozen models: row-major, ±Inf/NaN → 0 (the onnxruntime cross-check's input). */

@@ -240,14 +240,19 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
     write(shortAt, k, SIDE_SHORT, shortReason, shortExit, shortAdverse, shortFavorable);
   };
   let p = 0;
+  // one symbol's valid bars at a time, in a typed array as long as the longest symbol (not a JS array per symbol)
+  let longest = 0;
+  for (let g = 0; g + 1 < replay.groupStart.length; g++) longest = Math.max(longest, replay.groupStart[g + 1] - replay.groupStart[g]);
+  const symbolBars = new Int32Array(longest);
   for (let g = 0; g + 1 < replay.groupStart.length; g++) {
-    const bars: number[] = [];
+    let count = 0;
     let width = 0;
     for (let k = replay.groupStart[g]; k < replay.groupStart[g + 1]; k++) {
       if (!valid[k]) continue;
-      bars.push(k);
+      symbolBars[count++] = k;
       width = Math.max(width, end[k] - start[k]);
     }
+    const bars = symbolBars.subarray(0, count);
     // The seed emits per chunk of bars: all LONG rows, then all SHORT rows.
     const chunk = Math.max(1, Math.floor(CHUNK_CELLS / Math.max(width, 1)));
     for (let b = 0; b < bars.length; b += chunk) {
@@ -256,7 +261,7 @@ export function buildPathStats(replay: SortedReplay, horizonMinutes: number, tar
       p += 2 * (stop - b);
     }
   }
-  release(start, end, valid);
+  release(start, end, valid, symbolBars);
   return out;
 }
 

@@ -13,7 +13,7 @@ import { buildJoinIndex, comparePyStr, innerJoin, matchDictionary, releaseJoinIn
 import { eventTimeMillis, numberValues, requireColumns, stringColumn, stringIn } from './columns.ts';
 import { SIDE_LONG, stateSourceForAge, stateSourceScratch, type PathStats, type SortedReplay, type StateSourceScratch } from './pathStats.ts';
 import type { FrozenScores } from './frozenScores.ts';
-import { gather } from '../../core/arrays.ts';
+import { gather, positionsWhere } from '../../core/arrays.ts';
 import { release, releaseAll } from '../../core/release.ts';
 
 export const FEATURE_FILE = 'feature/feature_frame.parquet';
@@ -56,9 +56,9 @@ export function filterFeatureRows(feature: Frame, featureOrder: string[]): Int32
   const split = stringIn(stringColumn(feature, 'split_id', FEATURE_FILE), ALL_SPLITS);
   stringColumn(feature, 'symbol', FEATURE_FILE);
   numberValues(feature, 'open_time_ms', FEATURE_FILE);
-  const rows: number[] = [];
-  for (let i = 0; i < feature.length; i++) if (quality[i] && split[i]) rows.push(i);
-  return Int32Array.from(rows);
+  const rows = positionsWhere(feature.length, (i) => quality[i] === 1 && split[i] === 1);
+  release(quality, split);
+  return rows;
 }
 
 /**
@@ -119,9 +119,7 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
   const symbolColumn = stringColumn(entryLabels, 'symbol', ENTRY_FILE);
   const isSide = stringIn(sideColumn, ['LONG', 'SHORT']);
   const isLong = stringIn(sideColumn, ['LONG']);
-  const kept: number[] = [];
-  for (let i = 0; i < entryLabels.length; i++) if (target[i] === 1 && isSide[i]) kept.push(i);
-  const rows = Int32Array.from(kept);
+  const rows = positionsWhere(entryLabels.length, (i) => target[i] === 1 && isSide[i] === 1);
   const eventMs = eventTimeMillis(entryLabels.columns.event_time, ENTRY_FILE, 'event_time');
 
   // String ids join on the feature frame's dictionary codes (the entry dictionary matched against it once).

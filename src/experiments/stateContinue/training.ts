@@ -19,7 +19,7 @@ import { fitHuberAsync, fitLogisticAsync } from '../../ml/backends/asyncFit.ts';
 import { clip, predictLinear } from '../../ml/linear.ts';
 import type { RegressorKind } from './inputs.ts';
 import { featureHash, fitConstants, splitMetrics, type ModelResult, type SplitId } from './metrics.ts';
-import { gather } from '../../core/arrays.ts';
+import { gather, positionsWhere } from '../../core/arrays.ts';
 
 export type FeatureSetName = 'market_only' | 'market_plus_state';
 export type ModelKind = 'logistic' | 'huber' | 'ridge';
@@ -240,15 +240,6 @@ export function predictSide(plan: SideModelPlan, classifier: FitResult, regresso
   }
   release(block);
   return { proba, edge };
-}
-
-/** The positions i < n where `keep(i)`, ascending. */
-function positionsWhere(n: number, keep: (i: number) => boolean): Int32Array {
-  let count = 0;
-  for (let i = 0; i < n; i++) if (keep(i)) count++;
-  const out = new Int32Array(count);
-  for (let i = 0, k = 0; i < n; i++) if (keep(i)) out[k++] = i;
-  return out;
 }
 
 export interface SidePlanning {
