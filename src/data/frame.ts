@@ -19,6 +19,18 @@ export interface StringColumn {
   kind: 'string';
   codes: Int32Array;
   dictionary: string[];
+  /**
+   * Only on a frame coming from a decode worker (`ReadParquetOptions.utf8Dictionaries`): the dictionary as UTF-8,
+   * entry d is `bytes[offsets[d]..offsets[d + 1]]`, with `dictionary` empty until `materializeDictionaries` makes
+   * its strings in the thread that reads them.
+   */
+  utf8?: Utf8List;
+}
+
+/** Strings as UTF-8 bytes end to end: entry d is `bytes[offsets[d]..offsets[d + 1]]`. */
+export interface Utf8List {
+  bytes: Uint8Array;
+  offsets: Int32Array;
 }
 
 /** Timestamps as UTC epoch microseconds (any parquet unit is converted; sub-microsecond digits are floored). NaN is null. */
@@ -74,7 +86,7 @@ export function makeFrame(names: string[], columns: Record<string, Column>): Fra
 export function frameBuffers(frame: Frame): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const column of Object.values(frame.columns)) {
-    const arrays = column.kind === 'string' ? [column.codes] : column.kind === 'timestamp' ? [column.micros] : column.kind === 'indexed' ? [column.source, column.index] : [column.values];
+    const arrays = column.kind === 'string' ? [column.codes, ...(column.utf8 ? [column.utf8.bytes, column.utf8.offsets] : [])] : column.kind === 'timestamp' ? [column.micros] : column.kind === 'indexed' ? [column.source, column.index] : [column.values];
     for (const a of arrays) if (a.buffer instanceof ArrayBuffer && a.byteLength > 0) buffers.add(a.buffer);
   }
   return [...buffers];

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableToIPC, vectorFromArray, makeVector, makeData, Dictionary, Utf8, LargeUtf8, Int32, Uint64, TimestampSecond, TimestampNanosecond, DateMillisecond, DateDay, Table as ArrowTable, type DataType } from 'apache-arrow';
-import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed, frameSlices, IN_MEMORY_PARQUET_BYTES, IN_MEMORY_PARQUET_ROWS } from './parquet.ts';
+import { readParquet, readParquetAsync, parquetSchema, parquetSchemaAsync, writeParquet, writeParquetStreamed, frameSlices, IN_MEMORY_PARQUET_BYTES, IN_MEMORY_PARQUET_ROWS, materializeDictionaries } from './parquet.ts';
 import { InputError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
-import { makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
+import { frameBuffers, makeFrame, stringAt, takeColumn, type Frame, type StringColumn, type NumericColumn, type TimestampColumn, type BoolColumn } from './frame.ts';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/data');
 
@@ -424,6 +424,40 @@ describe('readParquetAsync piece by piece (row groups × column groups)', () => 
     const few: [number, number][] = [];
     await readParquetAsync(new Blob([writeParquet(sampleFrame()).slice()]), 'few.parquet', { onProgress: (d, t) => few.push([d, t]) });
     expect(few).toEqual([]);
+  });
+});
+
+describe('UTF-8 dictionaries (a decode worker makes no string)', () => {
+  it('read piece by piece or whole, the string columns come as UTF-8, then as the same strings and codes as a plain read', async () => {
+    const texts = ['id-0001', 'é', '😀 ok', 'id-0002', '', 'ünïcødé', 'id-0001-b'];
+    const n = 31;
+    const frame = makeFrame(['s', 'x'], {
+      s: { kind: 'string', codes: Int32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? -1 : (i * 3) % texts.length)), dictionary: texts },
+      x: { kind: 'number', type: 'float64', values: Float64Array.from({ length: n }, (_, i) => i / 2) },
+    });
+    const bytes = writeParquet(frame, { rowGroupSize: 4 });
+    expect(parquetSchema(bytes, 'utf8.parquet').rowGroupCount).toBe(8);
+    const plain = readParquet(bytes, 'utf8.parquet');
+    for (const read of [
+      await readParquetAsync(new Blob([bytes.slice()]), 'utf8.parquet', { maxInMemoryBytes: 0, columnsPerRead: 1, utf8Dictionaries: true }),
+      readParquet(bytes, 'utf8.parquet', { utf8Dictionaries: true }),
+    ]) {
+      const s = read.columns.s as StringColumn;
+      // no string made: the distinct values as UTF-8, in code order, each once
+      expect(s.dictionary).toEqual([]);
+      const values = Array.from({ length: s.utf8!.offsets.length - 1 }, (_, d) => new TextDecoder().decode(s.utf8!.bytes.subarray(s.utf8!.offsets[d], s.utf8!.offsets[d + 1])));
+      expect(new Set(values).size).toBe(values.length);
+      // and moved whole with the frame
+      expect(frameBuffers(read)).toContain(s.utf8!.bytes.buffer);
+      materializeDictionaries(read);
+      expect(s.utf8).toBeUndefined();
+      expect(s.dictionary).toEqual(values);
+      expect(Array.from({ length: n }, (_, i) => stringAt(s, i))).toEqual(Array.from({ length: n }, (_, i) => stringAt(plain.columns.s as StringColumn, i)));
+      expect(Array.from((read.columns.x as NumericColumn).values)).toEqual(Array.from((plain.columns.x as NumericColumn).values));
+    }
+    // a plain piece-by-piece read of several row groups: one code per value across the row groups, in order of first appearance
+    const pieces = await readParquetAsync(new Blob([bytes.slice()]), 'utf8.parquet', { maxInMemoryBytes: 0 });
+    expect(pieces.columns.s).toEqual(plain.columns.s);
   });
 });
 

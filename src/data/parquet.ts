@@ -53,7 +53,7 @@ import {
   type Dictionary,
 } from 'apache-arrow';
 import { InputError, type InputProblem } from '../core/errors.ts';
-import { frameBuffers, numericSlice, type Column, type Frame, type NumericColumn, type NumericType } from './frame.ts';
+import { frameBuffers, numericSlice, type Column, type Frame, type NumericColumn, type NumericType, type Utf8List } from './frame.ts';
 import { StringTable } from './stringTable.ts';
 import { newSha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
@@ -122,6 +122,13 @@ export interface ReadParquetOptions {
   onProgress?: (done: number, total: number) => void;
   /** readParquetAsync on a large Blob: columns decoded per read (default COLUMNS_PER_READ). */
   columnsPerRead?: number;
+  /**
+   * String columns come back with their dictionaries as UTF-8 (`StringColumn.utf8`, `dictionary` empty) rather than
+   * as strings, for a decode worker: its heap then holds no string of the file, and the thread it sends the frame
+   * to makes them (`materializeDictionaries`). The heap of a worker that ended was seen to stay resident in
+   * Chromium for seconds after it, where L's two decoders had grown theirs to ~100 MB each on sample ids.
+   */
+  utf8Dictionaries?: boolean;
 }
 
 /**
@@ -146,7 +153,9 @@ export function readParquet(bytes: Uint8Array, file: string, options: ReadParque
     throw decodeError(file, error);
   }
   try {
-    return tableToFrame(table, file, footer, wanted);
+    if (!options.utf8Dictionaries) return tableToFrame(table, file, footer, wanted);
+    const interners: Interners = { strings: false, byName: new Map() };
+    return finishDictionaries(tableToFrame(table, file, footer, wanted, true, interners), interners);
   } finally {
     table.free();
   }
@@ -209,6 +218,8 @@ export async function readParquetAsync(
   const pieceBatchSize = options.batchSize ?? BATCH_SIZE;
   let parquetFile: pw.ParquetFile | null = null;
   const rowParts: Frame[] = [];
+  // one interner per string column for all row groups: codes agree across them
+  const interners: Interners = { strings: !options.utf8Dictionaries, byName: new Map() };
   try {
     parquetFile = await withPanicGuard(() => pw.ParquetFile.fromFile(data));
     for (let rg = 0; rg < rowGroups; rg++) {
@@ -224,7 +235,7 @@ export async function readParquetAsync(
         let piece: Frame;
         try {
           // the row count of one row group is checked against the whole file's below, once the pieces are joined
-          piece = tableToFrame(table, file, footer, group, rowGroups === 1);
+          piece = tableToFrame(table, file, footer, group, rowGroups === 1, interners);
         } finally {
           table.free();
         }
@@ -254,7 +265,7 @@ export async function readParquetAsync(
   if (frame.length !== footer.rowCount) {
     throw fail(file, `cannot read parquet: the footer says ${footer.rowCount} rows but ${frame.length} were decoded; the file is corrupt`);
   }
-  return frame;
+  return finishDictionaries(frame, interners);
 }
 
 /** Row groups read apart, one after the other (same names and kinds in every part; dictionaries merged). Each
@@ -302,6 +313,16 @@ function concatRows(parts: Frame[]): Frame {
       }
       case 'string': {
         const codes = new Int32Array(length);
+        if (kinds.every((c) => (c as { dictionary: string[] }).dictionary === c0.dictionary)) {
+          // the parts' codes come from one interner (readParquetAsync): joined as they are
+          for (const c of kinds as { codes: Int32Array }[]) {
+            codes.set(c.codes, at);
+            at += c.codes.length;
+          }
+          columns[name] = { kind: 'string', codes, dictionary: c0.dictionary };
+          release(...kinds.map((c) => (c as { codes: Int32Array }).codes));
+          break;
+        }
         const table = new StringTable();
         for (const c of kinds as { codes: Int32Array; dictionary: string[] }[]) {
           const remap = new Int32Array(c.dictionary.length);
@@ -422,7 +443,40 @@ function unsupportedError(file: string, columns: { name: string; type: string }[
 
 /** Arrow via the C data interface over wasm memory (half the time and memory of IPC, BROWSER.md); IPC if the
  * FFI view cannot be used (sliced arrays, which arrow-js-ffi does not handle). */
-function tableToFrame(table: pw.Table, file: string, footer: ParquetSchema, wanted: string[] | null, checkRows = true): Frame {
+/**
+ * The string columns' interners of a read made of several pieces (a large file's row groups), one per column and
+ * shared by its pieces: codes are the same across pieces, which are then joined by copying codes alone.
+ * `strings: false` keeps the dictionaries as UTF-8 (`utf8Dictionaries`).
+ */
+interface Interners {
+  strings: boolean;
+  byName: Map<string, ByteInterner>;
+}
+
+function internerFor(interners: Interners | undefined, name: string): () => ByteInterner {
+  if (!interners) return () => new ByteInterner();
+  return () => {
+    let interner = interners.byName.get(name);
+    if (!interner) interners.byName.set(name, (interner = new ByteInterner(interners.strings)));
+    return interner;
+  };
+}
+
+/** A read's string columns given their interners' final dictionaries (as strings, or as UTF-8). */
+function finishDictionaries(frame: Frame, interners: Interners): Frame {
+  for (const [name, interner] of interners.byName) {
+    const column = frame.columns[name];
+    if (column?.kind !== 'string') continue;
+    if (interner.strings) column.dictionary = interner.dictionary;
+    else {
+      column.dictionary = [];
+      column.utf8 = interner.utf8();
+    }
+  }
+  return frame;
+}
+
+function tableToFrame(table: pw.Table, file: string, footer: ParquetSchema, wanted: string[] | null, checkRows = true, interners?: Interners): Frame {
   let arrow: ArrowTable | null = null;
   let ffi: pw.FFIStream | null = null;
   try {
@@ -430,7 +484,7 @@ function tableToFrame(table: pw.Table, file: string, footer: ParquetSchema, want
     // Views on wasm memory (copy = false): valid until the next wasm allocation, so convert before anything else.
     arrow = parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), false);
     if (!allOffsetsZero(arrow)) arrow = null;
-    if (arrow) return arrowToFrame(arrow, file, footer, wanted, checkRows);
+    if (arrow) return arrowToFrame(arrow, file, footer, wanted, checkRows, interners);
   } catch (error) {
     if (error instanceof InputError) throw error;
     arrow = null;
@@ -442,7 +496,7 @@ function tableToFrame(table: pw.Table, file: string, footer: ParquetSchema, want
   } catch (error) {
     throw fail(file, `cannot read parquet: ${reasonOf(error)}`);
   }
-  return arrowToFrame(arrow, file, footer, wanted, checkRows);
+  return arrowToFrame(arrow, file, footer, wanted, checkRows, interners);
 }
 
 function allOffsetsZero(table: ArrowTable): boolean {
@@ -450,7 +504,7 @@ function allOffsetsZero(table: ArrowTable): boolean {
   return table.batches.every((b) => b.data.children.every(check));
 }
 
-function arrowToFrame(table: ArrowTable, file: string, footer: ParquetSchema, wanted: string[] | null, checkRows = true): Frame {
+function arrowToFrame(table: ArrowTable, file: string, footer: ParquetSchema, wanted: string[] | null, checkRows = true, interners?: Interners): Frame {
   if (checkRows && table.numRows !== footer.rowCount)
     throw fail(file, `cannot read parquet: the footer says ${footer.rowCount} rows but ${table.numRows} were decoded; the file is corrupt`);
   const names: string[] = [];
@@ -463,7 +517,7 @@ function arrowToFrame(table: ArrowTable, file: string, footer: ParquetSchema, wa
     const chunks = table.batches.map((b) => b.data.children[index]);
     let column: Column | null;
     try {
-      column = convertColumn(field.type, chunks, table.numRows);
+      column = convertColumn(field.type, chunks, table.numRows, internerFor(interners, name));
     } catch (error) {
       throw fail(file, `cannot read column ${name}: ${reasonOf(error)}`, name);
     }
@@ -511,7 +565,7 @@ function validBitmap(data: AnyData): Uint8Array | null {
 const isNull = (bitmap: Uint8Array | null, i: number): boolean => bitmap !== null && ((bitmap[i >> 3] >> (i & 7)) & 1) === 0;
 
 /** Returns null for a type that has no Frame column (nested, fixed binary, times, intervals, durations). */
-function convertColumn(type: DataType, chunks: AnyData[], rows: number): Column | null {
+function convertColumn(type: DataType, chunks: AnyData[], rows: number, interner: () => ByteInterner = () => new ByteInterner()): Column | null {
   switch (type.typeId) {
     case Type.Float: {
       const precision = (type as Float).precision;
@@ -628,20 +682,20 @@ function convertColumn(type: DataType, chunks: AnyData[], rows: number): Column 
     case Type.LargeUtf8:
     case Type.Binary:
     case Type.LargeBinary: {
-      const interner = new ByteInterner();
+      const strings = interner();
       const codes = new Int32Array(rows);
       let at = 0;
       for (const data of chunks) {
-        internChunk(data, interner, codes, at);
+        internChunk(data, strings, codes, at);
         at += data.length;
       }
-      return { kind: 'string', codes, dictionary: interner.dictionary };
+      return { kind: 'string', codes, dictionary: strings.dictionary };
     }
     case Type.Dictionary: {
       const t = type as Dictionary;
       const valueType = t.dictionary.typeId;
       if (![Type.Utf8, Type.LargeUtf8, Type.Binary, Type.LargeBinary].includes(valueType)) return null;
-      const interner = new ByteInterner();
+      const strings = interner();
       const codes = new Int32Array(rows);
       let at = 0;
       for (const data of chunks) {
@@ -650,7 +704,7 @@ function convertColumn(type: DataType, chunks: AnyData[], rows: number): Column 
         const local: number[] = [];
         for (const d of dictVector.data) {
           const tmp = new Int32Array(d.length);
-          internChunk(d, interner, tmp, 0);
+          internChunk(d, strings, tmp, 0);
           for (let i = 0; i < tmp.length; i++) local.push(tmp[i]);
         }
         const map = Int32Array.from(local);
@@ -669,7 +723,7 @@ function convertColumn(type: DataType, chunks: AnyData[], rows: number): Column 
         }
         at += data.length;
       }
-      return { kind: 'string', codes, dictionary: interner.dictionary };
+      return { kind: 'string', codes, dictionary: strings.dictionary };
     }
     case Type.Null:
       return { kind: 'number', type: 'float64', values: new Float64Array(rows).fill(NaN) };
@@ -722,20 +776,26 @@ function internChunk(data: AnyData, interner: ByteInterner, codes: Int32Array, a
 
 /**
  * Deduplicates strings by their UTF-8 bytes: each distinct value is decoded once, so a million-row symbol column
- * costs a hash per row and a handful of strings.
+ * costs a hash per row and a handful of strings. Without `strings`, no string is made at all: the distinct values
+ * stay UTF-8 (`utf8()`), for a decode worker whose heap would otherwise hold a million sample ids that only the
+ * thread it hands the frame to reads (`ReadParquetOptions.utf8Dictionaries`).
  */
 class ByteInterner {
   readonly dictionary: string[] = [];
+  /** Distinct values so far. */
+  count = 0;
   private slots = new Int32Array(1024).fill(-1);
-  private hashes: number[] = [];
+  // per distinct value: its hash and its bytes' start in `pool` (typed, grown by doubling: no JS array per value)
+  private hashes = new Int32Array(1024);
+  private starts = new Int32Array(1025);
   private pool = new Uint8Array(4096);
   private poolUsed = 0;
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+
+  constructor(readonly strings = true) {}
 
   intern(bytes: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5;
+    // an int32 from the start, as `hashes` holds it (the empty value's hash is the seed itself)
+    let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
     const mask = this.slots.length - 1;
     let slot = (h >>> 0) & mask;
@@ -745,33 +805,26 @@ class ByteInterner {
       if (this.hashes[code] === h && this.equals(code, bytes, start, end)) return code;
       slot = (slot + 1) & mask;
     }
-    const code = this.dictionary.length;
-    this.dictionary.push(this.decode(bytes, start, end));
-    this.hashes.push(h);
+    const code = this.count++;
+    if (this.strings) this.dictionary.push(decodeUtf8(bytes, start, end));
+    if (code >= this.hashes.length) this.hashes = grown(this.hashes, this.hashes.length * 2);
+    this.hashes[code] = h;
     this.store(bytes, start, end);
     this.slots[slot] = code;
-    if (this.dictionary.length * 2 > this.slots.length) this.grow();
+    if (this.count * 2 > this.slots.length) this.grow();
     return code;
   }
 
-  /** TextDecoder costs about a microsecond per call; short ASCII strings (ids, symbols) are built directly. */
-  private decode(bytes: Uint8Array, start: number, end: number): string {
-    if (end - start <= 64) {
-      let ascii = true;
-      for (let i = start; i < end; i++) {
-        if (bytes[i] >= 0x80) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-    }
-    return this.decoder.decode(bytes.subarray(start, end));
+  /** The distinct values as UTF-8, in code order (copies; the interner is then done with). */
+  utf8(): Utf8List {
+    const list = { bytes: this.pool.slice(0, this.poolUsed), offsets: this.starts.slice(0, this.count + 1) };
+    release(this.pool, this.starts, this.hashes, this.slots);
+    return list;
   }
 
   private equals(code: number, bytes: Uint8Array, start: number, end: number): boolean {
     const s = this.starts[code];
-    const length = this.ends[code] - s;
+    const length = this.starts[code + 1] - s;
     if (length !== end - start) return false;
     for (let i = 0; i < length; i++) if (this.pool[s + i] !== bytes[start + i]) return false;
     return true;
@@ -779,27 +832,67 @@ class ByteInterner {
 
   private store(bytes: Uint8Array, start: number, end: number): void {
     const length = end - start;
-    if (this.poolUsed + length > this.pool.length) {
-      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + length));
-      bigger.set(this.pool.subarray(0, this.poolUsed));
-      this.pool = bigger;
-    }
+    if (this.poolUsed + length > this.pool.length) this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed + length));
     this.pool.set(bytes.subarray(start, end), this.poolUsed);
-    this.starts.push(this.poolUsed);
     this.poolUsed += length;
-    this.ends.push(this.poolUsed);
+    // starts[code + 1] is where the next value begins: the end of this one
+    if (this.count + 1 > this.starts.length - 1) this.starts = grown(this.starts, this.starts.length * 2);
+    this.starts[this.count] = this.poolUsed;
   }
 
   private grow(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;
-    for (let code = 0; code < this.hashes.length; code++) {
+    for (let code = 0; code < this.count; code++) {
       let slot = (this.hashes[code] >>> 0) & mask;
       while (slots[slot] !== -1) slot = (slot + 1) & mask;
       slots[slot] = code;
     }
+    release(this.slots);
     this.slots = slots;
   }
+}
+
+/** `array` copied into a new one of `length` elements (the old one freed). */
+function grown<T extends Int32Array | Uint8Array>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(length);
+  bigger.set(array);
+  release(array);
+  return bigger;
+}
+
+/** TextDecoder costs about a microsecond per call; short ASCII strings (ids, symbols) are built directly. */
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/**
+ * Makes the strings of the dictionaries a decode worker sent as UTF-8 (`utf8Dictionaries`), in place, and frees
+ * the bytes: the frame is then an ordinary one.
+ */
+export function materializeDictionaries(frame: Frame): Frame {
+  for (const name of frame.names) {
+    const column = frame.columns[name];
+    if (column.kind !== 'string' || !column.utf8) continue;
+    const { bytes, offsets } = column.utf8;
+    const dictionary: string[] = new Array(offsets.length - 1);
+    for (let d = 0; d < dictionary.length; d++) dictionary[d] = decodeUtf8(bytes, offsets[d], offsets[d + 1]);
+    column.dictionary = dictionary;
+    delete column.utf8;
+    release(bytes, offsets);
+  }
+  return frame;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

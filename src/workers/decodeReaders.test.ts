@@ -62,6 +62,27 @@ describe('loading with decode workers', () => {
     expect(small.spawned).toHaveLength(0);
   });
 
+  it("the decode worker makes no string of the file: dictionaries cross as UTF-8, the reader's thread makes them", async () => {
+    const path = join(FIXTURE, 'feature/feature_frame.parquet');
+    const file = new Uint8Array(readFileSync(path));
+    const sent = await decodeHandlers().read(
+      { type: 'read', file: new Blob([file]), path: 'feature/feature_frame.parquet', columns: ['sample_id', 'symbol', 'split_id'] },
+      { signal: new AbortController().signal, progress: () => {}, log: () => {}, host: async () => undefined as never } as never,
+    );
+    const frame = sent as Frame;
+    for (const name of frame.names) {
+      const column = frame.columns[name];
+      expect(column.kind, name).toBe('string');
+      if (column.kind !== 'string') continue;
+      expect(column.dictionary, name).toEqual([]);
+      expect(column.utf8?.offsets.length, name).toBeGreaterThan(1);
+    }
+    const inPlace = (await loadBaseline(await recognizeDropped(dropped()))).featureFrame;
+    const { openReader } = workers();
+    const read = await openReader().read(new Blob([file]), 'feature/feature_frame.parquet', ['sample_id', 'symbol', 'split_id'], () => {});
+    for (const name of read.names) expect(read.columns[name], name).toEqual(inPlace.columns[name]);
+  });
+
   it('a file that does not decode is named, and the workers are ended all the same', async () => {
     const broken = dropped((path, bytes) => {
       if (!path.endsWith('entry_labels.parquet')) return bytes;

@@ -4,7 +4,7 @@
  * place; a decode worker that fails to start is replaced by decoding in place too.
  */
 import type { RemoteReader } from '../data/intake.ts';
-import { readParquetAsync } from '../data/parquet.ts';
+import { materializeDictionaries, readParquetAsync } from '../data/parquet.ts';
 import { WorkerClient, type WorkerLike } from './client.ts';
 import { WorkerCrashError, type DecodeApi } from './protocol.ts';
 
@@ -24,7 +24,8 @@ export function remoteReaders(spawn: () => WorkerLike): () => RemoteReader {
     return {
       async read(data, file, columns, progress) {
         try {
-          return await client.call('read', { file: data, path: file, columns }, { onProgress: (p) => p.kind === 'stage' && progress(p.done ?? 0, p.total ?? 0) });
+          const frame = await client.call('read', { file: data, path: file, columns }, { onProgress: (p) => p.kind === 'stage' && progress(p.done ?? 0, p.total ?? 0) });
+          return materializeDictionaries(frame);
         } catch (error) {
           if (!(error instanceof WorkerCrashError)) throw error;
           // the worker could not run (not the file): decode here instead
