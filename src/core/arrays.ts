@@ -24,3 +24,13 @@ export function positionsWhere(n: number, keep: (i: number) => boolean): Int32Ar
   for (let i = 0, k = 0; i < n; i++) if (keep(i)) out[k++] = i;
   return out;
 }
+
+/**
+ * A Float64Array copy of `values` by a plain loop. `Float64Array.from(values)` walks its source through the iterator
+ * protocol (an object per value in V8 when the source is not a same-typed array), left as garbage in the heap.
+ */
+export function float64Copy(values: ArrayLike<number>, length = values.length): Float64Array {
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) out[i] = values[i];
+  return out;
+}

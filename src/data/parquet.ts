@@ -1059,6 +1059,19 @@ function codeBitmap(codes: Int32Array | Uint8Array, length: number, nullCode: nu
   return { bitmap, nullCount };
 }
 
+type ConvertedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * `Type.from(v, nanToZero ? zeroNaN : undefined)` by a plain loop: `TypedArray.from` walks its source through the
+ * iterator protocol, an object per value (~250 MB of the pipeline worker's heap while L's artifacts were written).
+ */
+function converted<T extends ConvertedArray>(Type: new (n: number) => T, v: ArrayLike<number>, length: number, nanToZero = false): T {
+  const out = new Type(length);
+  if (nanToZero) for (let i = 0; i < length; i++) out[i] = zeroNaN(v[i]);
+  else for (let i = 0; i < length; i++) out[i] = v[i];
+  return out;
+}
+
 /** Rows [start, start + length) of a column as Arrow data (views where the types allow, no copy). */
 function columnToArrow(column: Column, length: number, start = 0, encoded?: EncodedDictionary): AnyData {
   switch (column.kind) {
@@ -1070,21 +1083,21 @@ function columnToArrow(column: Column, length: number, start = 0, encoded?: Enco
       const { bitmap: nullBitmap, nullCount } = nanBitmap(v, length);
       switch (column.type) {
         case 'float32':
-          return makeData({ type: new ArrowFloat32(), length, nullCount, nullBitmap, data: v instanceof Float32Array ? v : Float32Array.from(v) });
+          return makeData({ type: new ArrowFloat32(), length, nullCount, nullBitmap, data: v instanceof Float32Array ? v : converted(Float32Array, v, length) });
         case 'float64':
-          return makeData({ type: new ArrowFloat64(), length, nullCount, nullBitmap, data: v instanceof Float64Array ? v : Float64Array.from(v) });
+          return makeData({ type: new ArrowFloat64(), length, nullCount, nullBitmap, data: v instanceof Float64Array ? v : converted(Float64Array, v, length) });
         case 'int8':
-          return makeData({ type: new ArrowInt8(), length, nullCount, nullBitmap, data: Int8Array.from(v, zeroNaN) });
+          return makeData({ type: new ArrowInt8(), length, nullCount, nullBitmap, data: converted(Int8Array, v, length, true) });
         case 'int16':
-          return makeData({ type: new ArrowInt16(), length, nullCount, nullBitmap, data: Int16Array.from(v, zeroNaN) });
+          return makeData({ type: new ArrowInt16(), length, nullCount, nullBitmap, data: converted(Int16Array, v, length, true) });
         case 'int32':
-          return makeData({ type: new ArrowInt32(), length, nullCount, nullBitmap, data: Int32Array.from(v, zeroNaN) });
+          return makeData({ type: new ArrowInt32(), length, nullCount, nullBitmap, data: converted(Int32Array, v, length, true) });
         case 'uint8':
-          return makeData({ type: new ArrowUint8(), length, nullCount, nullBitmap, data: Uint8Array.from(v, zeroNaN) });
+          return makeData({ type: new ArrowUint8(), length, nullCount, nullBitmap, data: converted(Uint8Array, v, length, true) });
         case 'uint16':
-          return makeData({ type: new ArrowUint16(), length, nullCount, nullBitmap, data: Uint16Array.from(v, zeroNaN) });
+          return makeData({ type: new ArrowUint16(), length, nullCount, nullBitmap, data: converted(Uint16Array, v, length, true) });
         case 'uint32':
-          return makeData({ type: new ArrowUint32(), length, nullCount, nullBitmap, data: Uint32Array.from(v, zeroNaN) });
+          return makeData({ type: new ArrowUint32(), length, nullCount, nullBitmap, data: converted(Uint32Array, v, length, true) });
         case 'int64':
           return makeData({ type: new ArrowInt64(), length, nullCount, nullBitmap, data: toInt64(v, length, false) as BigInt64Array });
         case 'uint64':
@@ -1147,7 +1160,7 @@ function encodeDictionary(dictionary: string[]): EncodedDictionary {
   // the pool is sized to the bytes written (3 bytes per UTF-16 unit, the bound, was 54 MB for L's 900,000 sample
   // ids, 18 MB of them used)
   let capacity = 0;
-  for (const s of dictionary) capacity += utf8Length(s);
+  for (let d = 0; d < dictionary.length; d++) capacity += utf8Length(dictionary[d]);
   const pool = new Uint8Array(capacity);
   const encoder = new TextEncoder();
   let at = 0;

@@ -4,6 +4,7 @@
  */
 import { pairwiseSum } from './numpySum.ts';
 import { release } from '../core/release.ts';
+import { float64Copy } from '../core/arrays.ts';
 
 type Numbers = ArrayLike<number>;
 
@@ -17,7 +18,7 @@ export function mean(a: Numbers): number {
 export function median(a: Numbers): number {
   const n = a.length;
   if (n === 0) return NaN;
-  const sorted = Float64Array.from(a as ArrayLike<number>);
+  const sorted = float64Copy(a);
   let value = NaN;
   let hasNaN = false;
   for (let i = 0; i < n && !hasNaN; i++) hasNaN = sorted[i] !== sorted[i];

@@ -96,7 +96,12 @@ export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Arra
     // Equal strings may sit under two dictionary codes; fold them first.
     // (the table's own folding is shared with the entry set's match: not this function's to free)
     const folded = matchDictionary([], sampleId.dictionary).to;
-    const canonical = folded ?? Int32Array.from(sampleId.dictionary, (_, code) => code);
+    let canonical = folded;
+    if (!canonical) {
+      // each code its own (a loop: Int32Array.from over a JS array iterates it, an object per entry)
+      canonical = new Int32Array(sampleId.dictionary.length);
+      for (let code = 0; code < canonical.length; code++) canonical[code] = code;
+    }
     // a typed array filled then cut, not a JS array grown row by row (~900k rows on L, left in the heap)
     const out = new Int32Array(n);
     let kept = 0;

@@ -154,7 +154,7 @@ function compareKeys(keysA: KeyColumns, a: number, keysB: KeyColumns, b: number)
 
 /** Sorted distinct values of a column (NaN, if any, last). Native numeric sort, no comparator. */
 function levelsOf(values: Float64Array): Float64Array {
-  const sorted = Float64Array.from(values).sort();
+  const sorted = values.slice().sort();
   let m = 0;
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i];
@@ -406,7 +406,7 @@ export function innerJoin(leftKeys: KeyColumns, leftLength: number, index: JoinI
   const total = offset[slots];
   const left = new Int32Array(total);
   const right = new Int32Array(total);
-  const cursor = Float64Array.from(offset.subarray(0, slots));
+  const cursor = offset.slice(0, slots);
   for (let i = 0; i < leftLength; i++) {
     const run = runOf[i];
     if (run < 0) continue;
