@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatchGroups, dispatchOrder, runFitJobs } from './fitPool.ts';
+import { dispatchGroups, dispatchOrder, nextGroup, runFitJobs } from './fitPool.ts';
 import type { FitApi, FitJob, FitJobResult } from './protocol.ts';
 import { channelWorker, type ChannelWorker } from './testChannel.ts';
 import { cpuOnly, fitHandlers } from './fitService.ts';
@@ -32,6 +32,30 @@ describe('fit pool dispatch order', () => {
       'short_market_only:regressor',
     ]);
     expect(dispatchOrder([])).toEqual([]);
+  });
+
+  it('keeps a side on one worker: a lane takes its own side first, a fresh lane the largest of a side no lane has', () => {
+    // L's four groups in dispatch order: long ps, long mo, short ps, short mo
+    const sides = ['long', 'long', 'short', 'short'];
+    const taken = [false, false, false, false];
+    const take = (prefer: string | undefined, others: string[]) => {
+      const g = nextGroup(sides, taken, prefer, new Set(others));
+      if (g >= 0) taken[g] = true;
+      return g;
+    };
+    // two fresh lanes: the long side's largest, then the short side's (not the long side's second)
+    expect(take(undefined, [])).toBe(0);
+    expect(take(undefined, ['long'])).toBe(2);
+    // each lane, free again, takes its own side's other group
+    expect(take('short', ['long'])).toBe(3);
+    expect(take('long', ['short'])).toBe(1);
+    expect(take('long', ['short'])).toBe(-1);
+    // a lane whose side is done takes the other side's work rather than idle
+    taken.fill(false);
+    taken[0] = taken[2] = taken[3] = true;
+    expect(take('short', ['long'])).toBe(1);
+    // groups without an affinity go in dispatch order
+    expect(nextGroup([undefined, undefined], [false, false], undefined, new Set())).toBe(0);
   });
 
   it('groups the jobs that share a matrix (a side’s classifier and regressor), largest group first', () => {

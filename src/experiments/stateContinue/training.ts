@@ -51,6 +51,11 @@ export interface FitTask {
   cols: number;
   y: Float64Array;
   options: FitOptions;
+  /**
+   * Fits of one affinity (a side: its two feature sets' matrices) go to the same fit worker where the pool can
+   * (`fitPool.ts` nextGroup): the wasm memory the first grew, which never shrinks, then holds the second.
+   */
+  affinity?: string;
 }
 
 export interface FitResult {
@@ -329,10 +334,11 @@ export function planSideModels(frame: Frame, params: TrainingParams, options: { 
       } else fitX = build();
       const matrix = options.deferMatrices ? { matrix: resultKey } : {};
       plans.push({ resultKey, side, featureSet, featureColumns, rows, split, frame, scaler, yCls, yReg, fitPositions });
-      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: fitX, ...matrix, rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER } });
+      tasks.push({ key: `${resultKey}:classifier`, resultKey, model: 'logistic', x: fitX, ...matrix, rows: n, cols, y: yFitCls, options: { C: LOGISTIC_C, maxIter: LOGISTIC_MAX_ITER }, affinity: side });
       tasks.push({
         key: `${resultKey}:regressor`,
         resultKey,
+        affinity: side,
         model: params.regressorKind,
         x: fitX,
         ...matrix,
