@@ -619,7 +619,8 @@ export const REMOTE_DECODE_MIN_BYTES = 32 * 1024 * 1024;
 
 /** A parquet decoder in another thread. */
 export interface RemoteReader {
-  read(data: Blob | Uint8Array, file: string, columns: string[], progress: (done: number, total: number) => void): Promise<Frame>;
+  /** `keepUtf8`: string columns whose dictionary stays UTF-8 (`StringColumn.utf8`), not made into strings. */
+  read(data: Blob | Uint8Array, file: string, columns: string[], progress: (done: number, total: number) => void, keepUtf8?: string[]): Promise<Frame>;
   close(): void;
 }
 
@@ -648,10 +649,10 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
   const parquetBytes = files.featureFrame.size + files.entryLabels.size + replayFile.size;
   const inPlace = !hooks.openReader || decodedInPlace(parquetBytes, hooks.remoteMinBytes);
   // Large files are decoded piece by piece; `progress` hears of each piece (file, pieces done, pieces in it).
-  const read = async (file: BaselineFile, columns: string[], reader?: RemoteReader) => {
+  const read = async (file: BaselineFile, columns: string[], reader?: RemoteReader, keepUtf8?: string[]) => {
     const onProgress = (done: number, total: number) => hooks.progress?.(file.runPath, done, total);
     try {
-      if (reader) return await reader.read(file.data, file.runPath, columns, onProgress);
+      if (reader) return await reader.read(file.data, file.runPath, columns, onProgress, keepUtf8);
       // the fingerprint's read of the same bytes, when the check made one (see readShared)
       const data = inPlace && file.data instanceof Blob && file.size <= IN_MEMORY_PARQUET_BYTES ? await readShared(file.data) : file.data;
       return await readParquetAsync(data, file.runPath, { columns, onProgress });
@@ -671,7 +672,9 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
     try {
       // each decoder is ended as soon as its own files are read (its wasm memory and heap go with it)
       const feature = read(files.featureFrame, featureColumns, readers[0]).finally(() => readers[0].close());
-      const rest = (async () => [await read(files.entryLabels, ENTRY_LABEL_COLUMNS, readers[1]), await read(replayFile, REPLAY_COLUMNS, readers[1])] as const)().finally(() =>
+      // The entry labels' sample ids are only matched against the feature frame's (buildEntrySet): left as UTF-8, they
+      // never become a million strings in the pipeline worker's heap, which V8 then keeps grown.
+      const rest = (async () => [await read(files.entryLabels, ENTRY_LABEL_COLUMNS, readers[1], ['sample_id']), await read(replayFile, REPLAY_COLUMNS, readers[1])] as const)().finally(() =>
         readers[1].close(),
       );
       rest.catch(() => {}); // awaited below, unless the feature frame failed first

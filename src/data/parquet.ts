@@ -57,6 +57,7 @@ import { frameBuffers, numericSlice, type Column, type Frame, type NumericColumn
 import { StringTable } from './stringTable.ts';
 import { newSha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
+import { decodeUtf8 } from './utf8.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
 
@@ -861,30 +862,14 @@ function grown<T extends Int32Array | Uint8Array>(array: T, length: number): T {
   return bigger;
 }
 
-/** TextDecoder costs about a microsecond per call; short ASCII strings (ids, symbols) are built directly. */
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
-function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i] >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
-  return utf8Decoder.decode(bytes.subarray(start, end));
-}
-
 /**
  * Makes the strings of the dictionaries a decode worker sent as UTF-8 (`utf8Dictionaries`), in place, and frees
- * the bytes: the frame is then an ordinary one.
+ * the bytes: the frame is then an ordinary one, but for the columns in `keepUtf8` (whose reader takes UTF-8).
  */
-export function materializeDictionaries(frame: Frame): Frame {
+export function materializeDictionaries(frame: Frame, keepUtf8: ReadonlySet<string> = new Set()): Frame {
   for (const name of frame.names) {
     const column = frame.columns[name];
-    if (column.kind !== 'string' || !column.utf8) continue;
+    if (column.kind !== 'string' || !column.utf8 || keepUtf8.has(name)) continue;
     const { bytes, offsets } = column.utf8;
     const dictionary: string[] = new Array(offsets.length - 1);
     for (let d = 0; d < dictionary.length; d++) dictionary[d] = decodeUtf8(bytes, offsets[d], offsets[d + 1]);

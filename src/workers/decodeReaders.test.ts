@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBaseline, recognizeDropped } from '../data/intake.ts';
+import { startFrozenStage } from '../experiments/stateContinue/pipeline.ts';
 import type { Frame } from '../data/frame.ts';
 import { decodeHandlers } from './decodeService.ts';
 import { remoteReaders } from './decodeReaders.ts';
@@ -52,8 +53,20 @@ describe('loading with decode workers', () => {
     const remote = await loadBaseline(await recognizeDropped(dropped()), { openReader, remoteMinBytes: 0, progress: (file) => pieces.push(file), log: (line) => log.push(line) });
     expect(log).toEqual([expect.stringMatching(/^inputs: [\d.]+ MB of parquet decoded by two decode workers side by side$/)]);
     sameFrame(remote.featureFrame, inPlace.featureFrame);
-    sameFrame(remote.entryLabels, inPlace.entryLabels);
     sameFrame(remote.replay, inPlace.replay);
+    // the entry labels' sample ids stay UTF-8 (only matched against the feature frame's): the same values
+    const { sample_id: ids, ...otherLabels } = remote.entryLabels.columns;
+    const { sample_id: idsInPlace, ...otherInPlace } = inPlace.entryLabels.columns;
+    expect(otherLabels).toEqual(otherInPlace);
+    if (ids.kind !== 'string' || idsInPlace.kind !== 'string' || !ids.utf8) throw new Error('entry sample_id: expected UTF-8 strings');
+    expect(ids.dictionary).toEqual([]);
+    const decoded = Array.from({ length: ids.utf8.offsets.length - 1 }, (_, d) => new TextDecoder().decode(ids.utf8!.bytes.subarray(ids.utf8!.offsets[d], ids.utf8!.offsets[d + 1])));
+    expect(Array.from(ids.codes, (c) => (c < 0 ? null : decoded[c]))).toEqual(Array.from(idsInPlace.codes, (c) => (c < 0 ? null : idsInPlace.dictionary[c])));
+    // and the run's entry set, matched on them, is the same as from strings
+    const remoteEntry = startFrozenStage(remote).entry;
+    const inPlaceEntry = startFrozenStage(inPlace).entry;
+    expect(remoteEntry.length).toBeGreaterThan(0);
+    expect(remoteEntry).toEqual(inPlaceEntry);
     expect(spawned).toHaveLength(2);
     expect(spawned.every((w) => w.terminated)).toBe(true);
     // below the size threshold nothing is started

@@ -22,10 +22,10 @@ export function remoteReaders(spawn: () => WorkerLike): () => RemoteReader {
   return () => {
     const client = new WorkerClient<DecodeApi>(spawn, { name: 'decode' });
     return {
-      async read(data, file, columns, progress) {
+      async read(data, file, columns, progress, keepUtf8) {
         try {
           const frame = await client.call('read', { file: data, path: file, columns }, { onProgress: (p) => p.kind === 'stage' && progress(p.done ?? 0, p.total ?? 0) });
-          return materializeDictionaries(frame);
+          return materializeDictionaries(frame, new Set(keepUtf8));
         } catch (error) {
           if (!(error instanceof WorkerCrashError)) throw error;
           // the worker could not run (not the file): decode here instead

@@ -12,6 +12,8 @@
  */
 import { release } from '../../core/release.ts';
 import { StringTable } from '../../data/stringTable.ts';
+import { decodeUtf8 } from '../../data/utf8.ts';
+import type { Utf8List } from '../../data/frame.ts';
 
 export type KeyColumns = Float64Array[];
 
@@ -469,11 +471,14 @@ export class SharedCodes {
  * twice, each entry's first index. Strings are hashed into typed arrays (`StringTable`), not a Map: a join on
  * sample_id between two frames whose dictionaries list the same ids in different orders.
  */
-export function matchDictionary(from: string[], to: string[]): { from: Int32Array; to: Int32Array | null } {
+export function matchDictionary(from: string[] | Utf8List, to: string[]): { from: Int32Array; to: Int32Array | null } {
   const { table, firstIndex, canonical } = dictionaryTable(to);
-  const out = new Int32Array(from.length);
-  for (let d = 0; d < from.length; d++) {
-    const code = table.get(from[d]);
+  // a UTF-8 dictionary (kept so by the load) is probed a value at a time: each string dies at once
+  const size = Array.isArray(from) ? from.length : from.offsets.length - 1;
+  const valueAt = Array.isArray(from) ? (d: number) => from[d] : (d: number) => decodeUtf8(from.bytes, from.offsets[d], from.offsets[d + 1]);
+  const out = new Int32Array(size);
+  for (let d = 0; d < size; d++) {
+    const code = table.get(valueAt(d));
     out[d] = code >= 0 ? firstIndex[code] : to.length + d;
   }
   return { from: out, to: canonical };

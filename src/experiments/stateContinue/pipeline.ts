@@ -84,7 +84,7 @@ function releaseFrame(frame: Frame, keep: string[] = []): void {
   for (const name of frame.names) {
     if (keep.includes(name)) continue;
     const column = frame.columns[name];
-    if (column.kind === 'string') release(column.codes);
+    if (column.kind === 'string') release(column.codes, column.utf8?.bytes, column.utf8?.offsets);
     else if (column.kind === 'timestamp') release(column.micros);
     else if (column.kind === 'number' || column.kind === 'bool') release(column.values);
   }

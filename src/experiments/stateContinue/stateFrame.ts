@@ -70,7 +70,7 @@ function sampleKeys(column: Column, rows: Int32Array | null, codes: Int32Array |
   const n = rows ? rows.length : column.kind === 'string' ? column.codes.length : column.kind === 'number' ? column.values.length : 0;
   const at = (i: number) => (rows ? rows[i] : i);
   if (column.kind === 'string') {
-    const lookup = new Float64Array(column.dictionary.length);
+    const lookup = new Float64Array(column.utf8 ? column.utf8.offsets.length - 1 : column.dictionary.length);
     for (let d = 0; d < lookup.length; d++) lookup[d] = codes ? codes[d] : d;
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -125,7 +125,7 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
   // String ids join on the feature frame's dictionary codes (the entry dictionary matched against it once).
   const entryIds = entryLabels.columns.sample_id;
   const featureIds = feature.columns.sample_id;
-  const matched = entryIds.kind === 'string' && featureIds.kind === 'string' ? matchDictionary(entryIds.dictionary, featureIds.dictionary) : null;
+  const matched = entryIds.kind === 'string' && featureIds.kind === 'string' ? matchDictionary(entryIds.utf8 ?? entryIds.dictionary, featureIds.dictionary) : null;
   const left = sampleKeys(entryIds, rows, matched?.from ?? null, ENTRY_FILE);
   const right = sampleKeys(featureIds, scores.sampleRows, matched?.to ?? null, FEATURE_FILE);
   if (left.kind !== right.kind) {
