@@ -163,7 +163,7 @@ export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
       const out = new Int32Array(n);
       const src = column.codes;
       for (let i = 0; i < n; i++) out[i] = src[rows[i]];
-      return { kind: 'string', codes: out, dictionary: column.dictionary };
+      return { kind: 'string', codes: out, dictionary: column.dictionary, ...(column.utf8 ? { utf8: column.utf8 } : {}) };
     }
     case 'timestamp': {
       const out = new Float64Array(n);

@@ -671,9 +671,9 @@ export async function loadBaseline(set: BaselineFileSet, hooks: LoadHooks = {}):
     hooks.log?.(`inputs: ${(parquetBytes / 1048576).toFixed(1)} MB of parquet decoded by two decode workers side by side`);
     try {
       // each decoder is ended as soon as its own files are read (its wasm memory and heap go with it)
-      const feature = read(files.featureFrame, featureColumns, readers[0]).finally(() => readers[0].close());
-      // The entry labels' sample ids are only matched against the feature frame's (buildEntrySet): left as UTF-8, they
-      // never become a million strings in the pipeline worker's heap, which V8 then keeps grown.
+      const feature = read(files.featureFrame, featureColumns, readers[0], ['sample_id']).finally(() => readers[0].close());
+      // The sample ids are matched (buildEntrySet, firstRowPerSample) and written (the artifacts' parquet) as UTF-8:
+      // left so, they never become two million strings in the pipeline worker's heap, which V8 then keeps grown.
       const rest = (async () => [await read(files.entryLabels, ENTRY_LABEL_COLUMNS, readers[1], ['sample_id']), await read(replayFile, REPLAY_COLUMNS, readers[1])] as const)().finally(() =>
         readers[1].close(),
       );

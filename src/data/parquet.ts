@@ -946,7 +946,7 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
   const encoded = new Map<string, EncodedDictionary>();
   for (const name of frame.names) {
     const column = frame.columns[name];
-    if (column.kind === 'string') encoded.set(name, encodeDictionary(column.dictionary));
+    if (column.kind === 'string') encoded.set(name, column.utf8 ? { pool: column.utf8.bytes, start: column.utf8.offsets, shared: true } : encodeDictionary(column.dictionary));
   }
   const batches = frameSlices(frame, sliceRows, encoded);
   const bytes = (await pw.transformParquetStream(batches, writerProperties(frame, options))) as ReadableStream<Uint8Array>;
@@ -956,7 +956,7 @@ export async function writeParquetStreamed(frame: Frame, options: WriteParquetOp
     if (done) break;
     take(value);
   }
-  for (const { pool, start } of encoded.values()) release(pool, start);
+  for (const { pool, start, shared } of encoded.values()) if (!shared) release(pool, start);
   return { blob: new Blob(parts), sha256: hash?.digest('hex') ?? null };
 }
 
@@ -1105,7 +1105,7 @@ function columnToArrow(column: Column, length: number, start = 0, encoded?: Enco
     case 'string': {
       // Each dictionary entry is encoded once into one pool, then rows copy their entry's bytes (short strings
       // byte by byte: a typed-array set() per row costs more than the copy).
-      const { pool, start: entryStart } = encoded ?? encodeDictionary(column.dictionary);
+      const { pool, start: entryStart } = encoded ?? (column.utf8 ? { pool: column.utf8.bytes, start: column.utf8.offsets } : encodeDictionary(column.dictionary));
       const codes = column.codes.subarray(start, start + length);
       let total = 0;
       for (let i = 0; i < length; i++) {
@@ -1137,6 +1137,8 @@ function columnToArrow(column: Column, length: number, start = 0, encoded?: Enco
 interface EncodedDictionary {
   pool: Uint8Array;
   start: Int32Array;
+  /** The column's own UTF-8 dictionary (`StringColumn.utf8`), not a copy made for the write: not freed after it. */
+  shared?: boolean;
 }
 
 /** UTF-8 of every entry, back to back: entry d is pool[start[d], start[d + 1]). ASCII is copied directly. */

@@ -7,7 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBaseline, recognizeDropped } from '../data/intake.ts';
-import { startFrozenStage } from '../experiments/stateContinue/pipeline.ts';
+import { runStateContinue, startFrozenStage } from '../experiments/stateContinue/pipeline.ts';
+import { artifactBytes, defaultParams } from '../experiments/stateContinue/inputs.ts';
+import { sha256Hex } from '../core/hash.ts';
 import type { Frame } from '../data/frame.ts';
 import { decodeHandlers } from './decodeService.ts';
 import { remoteReaders } from './decodeReaders.ts';
@@ -52,21 +54,29 @@ describe('loading with decode workers', () => {
     const log: string[] = [];
     const remote = await loadBaseline(await recognizeDropped(dropped()), { openReader, remoteMinBytes: 0, progress: (file) => pieces.push(file), log: (line) => log.push(line) });
     expect(log).toEqual([expect.stringMatching(/^inputs: [\d.]+ MB of parquet decoded by two decode workers side by side$/)]);
-    sameFrame(remote.featureFrame, inPlace.featureFrame);
     sameFrame(remote.replay, inPlace.replay);
+    // the sample ids stay UTF-8 (matched and written as such): the same values
     // the entry labels' sample ids stay UTF-8 (only matched against the feature frame's): the same values
-    const { sample_id: ids, ...otherLabels } = remote.entryLabels.columns;
-    const { sample_id: idsInPlace, ...otherInPlace } = inPlace.entryLabels.columns;
-    expect(otherLabels).toEqual(otherInPlace);
-    if (ids.kind !== 'string' || idsInPlace.kind !== 'string' || !ids.utf8) throw new Error('entry sample_id: expected UTF-8 strings');
-    expect(ids.dictionary).toEqual([]);
-    const decoded = Array.from({ length: ids.utf8.offsets.length - 1 }, (_, d) => new TextDecoder().decode(ids.utf8!.bytes.subarray(ids.utf8!.offsets[d], ids.utf8!.offsets[d + 1])));
-    expect(Array.from(ids.codes, (c) => (c < 0 ? null : decoded[c]))).toEqual(Array.from(idsInPlace.codes, (c) => (c < 0 ? null : idsInPlace.dictionary[c])));
+    for (const frame of ['featureFrame', 'entryLabels'] as const) {
+      const { sample_id: ids, ...others } = remote[frame].columns;
+      const { sample_id: idsInPlace, ...othersInPlace } = inPlace[frame].columns;
+      expect(others).toEqual(othersInPlace);
+      if (ids.kind !== 'string' || idsInPlace.kind !== 'string' || !ids.utf8) throw new Error(`${frame} sample_id: expected UTF-8 strings`);
+      expect(ids.dictionary).toEqual([]);
+      const decoded = Array.from({ length: ids.utf8.offsets.length - 1 }, (_, d) => new TextDecoder().decode(ids.utf8!.bytes.subarray(ids.utf8!.offsets[d], ids.utf8!.offsets[d + 1])));
+      expect(Array.from(ids.codes, (c) => (c < 0 ? null : decoded[c]))).toEqual(Array.from(idsInPlace.codes, (c) => (c < 0 ? null : idsInPlace.dictionary[c])));
+    }
     // and the run's entry set, matched on them, is the same as from strings
     const remoteEntry = startFrozenStage(remote).entry;
     const inPlaceEntry = startFrozenStage(inPlace).entry;
     expect(remoteEntry.length).toBeGreaterThan(0);
     expect(remoteEntry).toEqual(inPlaceEntry);
+    // so is the whole run, its parquet artifacts (written from the UTF-8 sample ids) byte for byte, with the run
+    // freeing its inputs as the pipeline worker's does (the state frame shares the feature frame's dictionary)
+    const params = { ...defaultParams(), runId: 'utf8' };
+    const [fromUtf8, fromStrings] = [await runStateContinue(remote, params, { releaseInputs: true }), await runStateContinue(inPlace, params)];
+    expect(fromUtf8.artifacts.map((a) => a.name)).toEqual(fromStrings.artifacts.map((a) => a.name));
+    for (const [i, a] of fromUtf8.artifacts.entries()) expect(await sha256Hex(await artifactBytes(a)), a.name).toBe(await sha256Hex(await artifactBytes(fromStrings.artifacts[i])));
     expect(spawned).toHaveLength(2);
     expect(spawned.every((w) => w.terminated)).toBe(true);
     // below the size threshold nothing is started

@@ -11,7 +11,7 @@ import { dotRows } from '../../ml/linear.ts';
 import { InputError } from '../../core/errors.ts';
 import { DIRECTION_HEAD, ENTRY_HEADS } from '../../core/constants.ts';
 import type { OnnxTensor } from './inputs.ts';
-import { matchDictionary } from './join.ts';
+import { dictionarySize, matchDictionary } from './join.ts';
 import { release } from '../../core/release.ts';
 import { gather, positionsWhere } from '../../core/arrays.ts';
 
@@ -92,14 +92,16 @@ function featureColumn(feature: Frame, name: string): Column {
 export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Array {
   const n = rows.length;
   if (sampleId.kind === 'string') {
-    const seen = new Uint8Array(sampleId.dictionary.length + 1);
-    // Equal strings may sit under two dictionary codes; fold them first.
+    const dictionary = sampleId.utf8 ?? sampleId.dictionary;
+    const entries = dictionarySize(dictionary);
+    const seen = new Uint8Array(entries + 1);
+    // Equal values may sit under two dictionary codes; fold them first.
     // (the table's own folding is shared with the entry set's match: not this function's to free)
-    const folded = matchDictionary([], sampleId.dictionary).to;
+    const folded = matchDictionary([], dictionary).to;
     let canonical = folded;
     if (!canonical) {
       // each code its own (a loop: Int32Array.from over a JS array iterates it, an object per entry)
-      canonical = new Int32Array(sampleId.dictionary.length);
+      canonical = new Int32Array(entries);
       for (let code = 0; code < canonical.length; code++) canonical[code] = code;
     }
     // a typed array filled then cut, not a JS array grown row by row (~900k rows on L, left in the heap)
@@ -107,7 +109,7 @@ export function firstRowPerSample(sampleId: Column, rows: Int32Array): Int32Arra
     let kept = 0;
     for (let i = 0; i < n; i++) {
       const code = sampleId.codes[rows[i]];
-      const slot = code < 0 ? sampleId.dictionary.length : canonical[code];
+      const slot = code < 0 ? entries : canonical[code];
       if (seen[slot]) continue;
       seen[slot] = 1;
       out[kept++] = rows[i];

@@ -467,62 +467,177 @@ export class SharedCodes {
 
 /**
  * One code space for two dictionaries, keyed by `to`'s indexes: `from[d]` is the index in `to` of `from`'s entry
- * d, or `to.length + d` when `to` lacks it (a code no `to` entry has); `to` is null, or, when `to` lists a string
- * twice, each entry's first index. Strings are hashed into typed arrays (`StringTable`), not a Map: a join on
- * sample_id between two frames whose dictionaries list the same ids in different orders.
+ * d, or `to.length + d` when `to` lacks it (a code no `to` entry has); `to` is null, or, when `to` lists a value
+ * twice, each entry's first index. Values are hashed into typed arrays, not a Map: a join on sample_id between two
+ * frames whose dictionaries list the same ids in different orders. Either dictionary may be strings or UTF-8
+ * (`Utf8List`, as the load leaves the sample ids of a large run: no million strings in the heap); they are matched
+ * as UTF-8 when `to` is, as strings otherwise.
  */
-export function matchDictionary(from: string[] | Utf8List, to: string[]): { from: Int32Array; to: Int32Array | null } {
-  const { table, firstIndex, canonical } = dictionaryTable(to);
-  // a UTF-8 dictionary (kept so by the load) is probed a value at a time: each string dies at once
-  const size = Array.isArray(from) ? from.length : from.offsets.length - 1;
-  const valueAt = Array.isArray(from) ? (d: number) => from[d] : (d: number) => decodeUtf8(from.bytes, from.offsets[d], from.offsets[d + 1]);
+export function matchDictionary(from: string[] | Utf8List, to: string[] | Utf8List): { from: Int32Array; to: Int32Array | null } {
+  const { get, firstIndex, canonical, size: toSize } = dictionaryTable(to);
+  const size = dictionarySize(from);
   const out = new Int32Array(size);
-  for (let d = 0; d < size; d++) {
-    const code = table.get(valueAt(d));
-    out[d] = code >= 0 ? firstIndex[code] : to.length + d;
+  if (Array.isArray(to)) {
+    // strings: a UTF-8 `from` is decoded a value at a time (each string dead at once)
+    const valueAt = Array.isArray(from) ? (d: number) => from[d] : (d: number) => decodeUtf8(from.bytes, from.offsets[d], from.offsets[d + 1]);
+    for (let d = 0; d < size; d++) {
+      const code = (get as (value: string) => number)(valueAt(d));
+      out[d] = code >= 0 ? firstIndex[code] : toSize + d;
+    }
+  } else {
+    const probe = get as (bytes: Uint8Array, start: number, end: number) => number;
+    const encoder = new TextEncoder();
+    let scratch = new Uint8Array(256);
+    for (let d = 0; d < size; d++) {
+      let code: number;
+      if (Array.isArray(from)) {
+        // a string `from` encoded into a scratch buffer (3 bytes per UTF-16 unit at most)
+        const s = from[d];
+        if (scratch.length < s.length * 3) scratch = new Uint8Array(s.length * 3);
+        code = probe(scratch, 0, encoder.encodeInto(s, scratch).written);
+      } else code = probe(from.bytes, from.offsets[d], from.offsets[d + 1]);
+      out[d] = code >= 0 ? firstIndex[code] : toSize + d;
+    }
   }
   return { from: out, to: canonical };
 }
 
+/** Entries of a dictionary of strings or of UTF-8 values. */
+export function dictionarySize(dictionary: string[] | Utf8List): number {
+  return Array.isArray(dictionary) ? dictionary.length : dictionary.offsets.length - 1;
+}
+
 interface DictionaryTable {
-  table: StringTable;
-  /** The first index in the dictionary of each distinct string (by table code). */
+  /** Code (by first appearance) of a value, or -1: a string for a string dictionary, bytes for a UTF-8 one. */
+  get: ((value: string) => number) | ((bytes: Uint8Array, start: number, end: number) => number);
+  /** The first index in the dictionary of each distinct value (by code). */
   firstIndex: Int32Array;
-  /** Each entry's first index, when the dictionary repeats a string; null when it does not. */
+  /** Each entry's first index, when the dictionary repeats a value; null when it does not. */
   canonical: Int32Array | null;
+  size: number;
+  /** Frees the table's arrays. */
+  clear(): void;
 }
 
 /** Dictionaries already hashed (a run matches the feature frame's sample_id twice: first rows, entry labels). */
-const tables = new WeakMap<string[], DictionaryTable>();
+const tables = new WeakMap<object, DictionaryTable>();
 
 /**
  * Frees the table hashed for `dictionary`, once nothing will match against it again. A run's frame keeps the
  * feature frame's sample_id dictionary to the end, and with it the table (~18 MB on L) that only the frozen
  * stage and the entry set read.
  */
-export function forgetDictionaryTable(dictionary: string[]): void {
+export function forgetDictionaryTable(dictionary: string[] | Utf8List): void {
   const cached = tables.get(dictionary);
   if (!cached) return;
   tables.delete(dictionary);
-  cached.table.clear();
+  cached.clear();
   // (not `canonical`: matchDictionary hands that one out)
   release(cached.firstIndex);
 }
 
-function dictionaryTable(dictionary: string[]): DictionaryTable {
+function dictionaryTable(dictionary: string[] | Utf8List): DictionaryTable {
   const cached = tables.get(dictionary);
-  if (cached && cached.table.values.length <= dictionary.length && cached.firstIndex.length === dictionary.length) return cached;
-  const table = new StringTable(dictionary.length);
-  const firstIndex = new Int32Array(dictionary.length);
+  const size = dictionarySize(dictionary);
+  if (cached && cached.size === size && cached.firstIndex.length === size) return cached;
+  const firstIndex = new Int32Array(size);
   let canonical: Int32Array | null = null;
-  for (let d = 0; d < dictionary.length; d++) {
-    const before = table.values.length;
-    const code = table.add(dictionary[d]);
-    if (table.values.length > before) firstIndex[code] = d;
-    if (!canonical && firstIndex[code] !== d) canonical = Int32Array.from({ length: dictionary.length }, (_, k) => k);
+  const note = (d: number, code: number, added: boolean) => {
+    if (added) firstIndex[code] = d;
+    if (!canonical && firstIndex[code] !== d) {
+      canonical = new Int32Array(size);
+      for (let k = 0; k < size; k++) canonical[k] = k;
+    }
     if (canonical) canonical[d] = firstIndex[code];
+  };
+  let built: DictionaryTable;
+  if (Array.isArray(dictionary)) {
+    const table = new StringTable(size);
+    for (let d = 0; d < size; d++) {
+      const before = table.values.length;
+      const code = table.add(dictionary[d]);
+      note(d, code, table.values.length > before);
+    }
+    built = { get: (value: string) => table.get(value), firstIndex, canonical, size, clear: () => table.clear() };
+  } else {
+    const table = new Utf8Table(dictionary, size);
+    for (let d = 0; d < size; d++) {
+      const before = table.count;
+      const code = table.add(d);
+      note(d, code, table.count > before);
+    }
+    built = { get: (bytes: Uint8Array, start: number, end: number) => table.get(bytes, start, end), firstIndex, canonical, size, clear: () => table.clear() };
   }
-  const built = { table, firstIndex, canonical };
   tables.set(dictionary, built);
   return built;
+}
+
+/**
+ * The distinct values of a UTF-8 dictionary → dense codes (in order of first appearance), by their bytes: FNV-1a,
+ * open addressing, typed arrays; the bytes stay the dictionary's own.
+ */
+class Utf8Table {
+  count = 0;
+  /** Entry (of the dictionary) of each code. */
+  private entryOf: Int32Array;
+  private hashes: Int32Array;
+  private slots: Int32Array;
+
+  constructor(private readonly list: Utf8List, expected: number) {
+    let size = 16;
+    while (size < expected * 2) size <<= 1;
+    this.slots = new Int32Array(size).fill(-1);
+    this.hashes = new Int32Array(Math.max(expected, 1));
+    this.entryOf = new Int32Array(Math.max(expected, 1));
+  }
+
+  /** Code of dictionary entry d, added with the next code if its value is new. */
+  add(d: number): number {
+    const { bytes, offsets } = this.list;
+    const h = hashBytes(bytes, offsets[d], offsets[d + 1]);
+    const slot = this.find(bytes, offsets[d], offsets[d + 1], h);
+    if (this.slots[slot] >= 0) return this.slots[slot];
+    const code = this.count++;
+    this.hashes[code] = h;
+    this.entryOf[code] = d;
+    this.slots[slot] = code;
+    return code;
+  }
+
+  /** Code of the value bytes[start..end], or -1. */
+  get(bytes: Uint8Array, start: number, end: number): number {
+    return this.slots[this.find(bytes, start, end, hashBytes(bytes, start, end))];
+  }
+
+  clear(): void {
+    release(this.slots, this.hashes, this.entryOf);
+  }
+
+  /** The slot holding this value's code, or the empty slot where it would go. */
+  private find(bytes: Uint8Array, start: number, end: number, h: number): number {
+    const mask = this.slots.length - 1;
+    const { bytes: own, offsets } = this.list;
+    let slot = (h >>> 0) & mask;
+    for (;;) {
+      const code = this.slots[slot];
+      if (code === -1) return slot;
+      if (this.hashes[code] === h) {
+        const e = this.entryOf[code];
+        const s = offsets[e];
+        if (offsets[e + 1] - s === end - start) {
+          let same = true;
+          for (let i = 0; same && i < end - start; i++) same = own[s + i] === bytes[start + i];
+          if (same) return slot;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+}
+
+/** FNV-1a over bytes, as an int32. */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h;
 }

@@ -71,7 +71,7 @@ export function releaseInputFrames(inputs: BaselineInputs): void {
   const feature = inputs.featureFrame;
   const kept = ['split_id', ...inputs.featureOrder].filter((name) => feature.columns[name]);
   // each decoded column has arrays of its own (parquet.ts copies out of the decoder), so the others can be freed
-  releaseFrame(feature, kept);
+  releaseFrame(feature, kept, true);
   releaseFrame(inputs.entryLabels);
   releaseFrame(inputs.replay);
   inputs.featureFrame = makeFrame(kept, Object.fromEntries(kept.map((name) => [name, feature.columns[name]])));
@@ -79,12 +79,16 @@ export function releaseInputFrames(inputs: BaselineInputs): void {
   inputs.replay = makeFrame([], {});
 }
 
-/** Frees the arrays of a frame's columns (but those named in `keep`): its string dictionaries go with the frame. */
-function releaseFrame(frame: Frame, keep: string[] = []): void {
+/**
+ * Frees the arrays of a frame's columns (but those named in `keep`). Its string dictionaries go with the frame,
+ * UTF-8 ones too unless `keepDictionaries` (the feature frame's sample ids are the state frame's, which gathers
+ * their codes and shares the dictionary).
+ */
+function releaseFrame(frame: Frame, keep: string[] = [], keepDictionaries = false): void {
   for (const name of frame.names) {
     if (keep.includes(name)) continue;
     const column = frame.columns[name];
-    if (column.kind === 'string') release(column.codes, column.utf8?.bytes, column.utf8?.offsets);
+    if (column.kind === 'string') release(column.codes, ...(keepDictionaries ? [] : [column.utf8?.bytes, column.utf8?.offsets]));
     else if (column.kind === 'timestamp') release(column.micros);
     else if (column.kind === 'number' || column.kind === 'bool') release(column.values);
   }
@@ -399,7 +403,7 @@ async function buildDataset(
   const frozenScores = hooks.releaseInputs ? keepCrossCheckScores(scores) : scores;
   // The frozen stage and the entry set were the last to match sample_ids against the feature frame's.
   const featureIds = inputs.featureFrame.columns.sample_id;
-  if (featureIds?.kind === 'string') forgetDictionaryTable(featureIds.dictionary);
+  if (featureIds?.kind === 'string') forgetDictionaryTable(featureIds.utf8 ?? featureIds.dictionary);
   // The entry labels are read by nothing after the entry set (which holds what the state frame takes of them).
   if (hooks.releaseInputs) {
     releaseFrame(inputs.entryLabels);

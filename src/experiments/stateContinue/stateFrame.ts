@@ -125,7 +125,7 @@ export function buildEntrySet(entryLabels: Frame, feature: Frame, scores: Frozen
   // String ids join on the feature frame's dictionary codes (the entry dictionary matched against it once).
   const entryIds = entryLabels.columns.sample_id;
   const featureIds = feature.columns.sample_id;
-  const matched = entryIds.kind === 'string' && featureIds.kind === 'string' ? matchDictionary(entryIds.utf8 ?? entryIds.dictionary, featureIds.dictionary) : null;
+  const matched = entryIds.kind === 'string' && featureIds.kind === 'string' ? matchDictionary(entryIds.utf8 ?? entryIds.dictionary, featureIds.utf8 ?? featureIds.dictionary) : null;
   const left = sampleKeys(entryIds, rows, matched?.from ?? null, ENTRY_FILE);
   const right = sampleKeys(featureIds, scores.sampleRows, matched?.to ?? null, FEATURE_FILE);
   if (left.kind !== right.kind) {
