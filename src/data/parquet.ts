@@ -442,8 +442,6 @@ function unsupportedError(file: string, columns: { name: string; type: string }[
   return new InputError(problems.map((p) => `${file}: ${p.message}`).join('\n'), problems);
 }
 
-/** Arrow via the C data interface over wasm memory (half the time and memory of IPC, BROWSER.md); IPC if the
- * FFI view cannot be used (sliced arrays, which arrow-js-ffi does not handle). */
 /**
  * The string columns' interners of a read made of several pieces (a large file's row groups), one per column and
  * shared by its pieces: codes are the same across pieces, which are then joined by copying codes alone.
@@ -477,6 +475,8 @@ function finishDictionaries(frame: Frame, interners: Interners): Frame {
   return frame;
 }
 
+/** Arrow via the C data interface over wasm memory (half the time and memory of IPC, BROWSER.md); IPC if the
+ * FFI view cannot be used (sliced arrays, which arrow-js-ffi does not handle). */
 function tableToFrame(table: pw.Table, file: string, footer: ParquetSchema, wanted: string[] | null, checkRows = true, interners?: Interners): Frame {
   let arrow: ArrowTable | null = null;
   let ffi: pw.FFIStream | null = null;
