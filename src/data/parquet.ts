@@ -57,7 +57,7 @@ import { frameBuffers, numericSlice, type Column, type Frame, type NumericColumn
 import { StringTable } from './stringTable.ts';
 import { newSha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
-import { decodeUtf8 } from './utf8.ts';
+import { decodeUtf8, hashBytes } from './utf8.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
 
@@ -795,9 +795,8 @@ class ByteInterner {
   constructor(readonly strings = true) {}
 
   intern(bytes: Uint8Array, start: number, end: number): number {
-    // an int32 from the start, as `hashes` holds it (the empty value's hash is the seed itself)
-    let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    // an int32, as `hashes` holds it (the empty value's hash is the seed itself)
+    const h = hashBytes(bytes, start, end);
     const mask = this.slots.length - 1;
     let slot = (h >>> 0) & mask;
     for (;;) {

@@ -12,7 +12,7 @@
  */
 import { release } from '../../core/release.ts';
 import { StringTable } from '../../data/stringTable.ts';
-import { decodeUtf8 } from '../../data/utf8.ts';
+import { decodeUtf8, hashBytes } from '../../data/utf8.ts';
 import type { Utf8List } from '../../data/frame.ts';
 
 export type KeyColumns = Float64Array[];
@@ -635,9 +635,3 @@ class Utf8Table {
   }
 }
 
-/** FNV-1a over bytes, as an int32. */
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h;
-}
