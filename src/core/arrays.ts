@@ -25,12 +25,16 @@ export function positionsWhere(n: number, keep: (i: number) => boolean): Int32Ar
   return out;
 }
 
+type TypedNumberArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+
 /**
- * A Float64Array copy of `values` by a plain loop. `Float64Array.from(values)` walks its source through the iterator
- * protocol (an object per value in V8 when the source is not a same-typed array), left as garbage in the heap.
+ * `Type.from(values, map)` by a plain loop (the first `length` values). `TypedArray.from` walks its source through
+ * the iterator protocol in V8 when the source is a JS array or a differently typed array, or with a map function:
+ * an object per value, left as garbage in the worker's heap (~330 MB over an L run before this).
  */
-export function float64Copy(values: ArrayLike<number>, length = values.length): Float64Array {
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) out[i] = values[i];
+export function typedCopy<T extends TypedNumberArray>(Type: NumberArrayConstructor<T>, values: ArrayLike<number>, length = values.length, map?: (v: number) => number): T {
+  const out = new Type(length);
+  if (map) for (let i = 0; i < length; i++) out[i] = map(values[i]);
+  else for (let i = 0; i < length; i++) out[i] = values[i];
   return out;
 }

@@ -58,6 +58,7 @@ import { StringTable } from './stringTable.ts';
 import { newSha256 } from './sha256Stream.ts';
 import { readParquetFooter, checkEnvelope, decodeFooter, FooterError, type FooterColumn } from './parquetFooter.ts';
 import { decodeUtf8, hashBytes } from './utf8.ts';
+import { typedCopy } from '../core/arrays.ts';
 
 export type { ColumnKind, FooterColumn } from './parquetFooter.ts';
 
@@ -1043,19 +1044,6 @@ function codeBitmap(codes: Int32Array | Uint8Array, length: number, nullCode: nu
   return { bitmap, nullCount };
 }
 
-type ConvertedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
-
-/**
- * `Type.from(v, nanToZero ? zeroNaN : undefined)` by a plain loop: `TypedArray.from` walks its source through the
- * iterator protocol, an object per value (~250 MB of the pipeline worker's heap while L's artifacts were written).
- */
-function converted<T extends ConvertedArray>(Type: new (n: number) => T, v: ArrayLike<number>, length: number, nanToZero = false): T {
-  const out = new Type(length);
-  if (nanToZero) for (let i = 0; i < length; i++) out[i] = zeroNaN(v[i]);
-  else for (let i = 0; i < length; i++) out[i] = v[i];
-  return out;
-}
-
 /** Rows [start, start + length) of a column as Arrow data (views where the types allow, no copy). */
 function columnToArrow(column: Column, length: number, start = 0, encoded?: EncodedDictionary): AnyData {
   switch (column.kind) {
@@ -1067,21 +1055,21 @@ function columnToArrow(column: Column, length: number, start = 0, encoded?: Enco
       const { bitmap: nullBitmap, nullCount } = nanBitmap(v, length);
       switch (column.type) {
         case 'float32':
-          return makeData({ type: new ArrowFloat32(), length, nullCount, nullBitmap, data: v instanceof Float32Array ? v : converted(Float32Array, v, length) });
+          return makeData({ type: new ArrowFloat32(), length, nullCount, nullBitmap, data: v instanceof Float32Array ? v : typedCopy(Float32Array, v, length) });
         case 'float64':
-          return makeData({ type: new ArrowFloat64(), length, nullCount, nullBitmap, data: v instanceof Float64Array ? v : converted(Float64Array, v, length) });
+          return makeData({ type: new ArrowFloat64(), length, nullCount, nullBitmap, data: v instanceof Float64Array ? v : typedCopy(Float64Array, v, length) });
         case 'int8':
-          return makeData({ type: new ArrowInt8(), length, nullCount, nullBitmap, data: converted(Int8Array, v, length, true) });
+          return makeData({ type: new ArrowInt8(), length, nullCount, nullBitmap, data: typedCopy(Int8Array, v, length, zeroNaN) });
         case 'int16':
-          return makeData({ type: new ArrowInt16(), length, nullCount, nullBitmap, data: converted(Int16Array, v, length, true) });
+          return makeData({ type: new ArrowInt16(), length, nullCount, nullBitmap, data: typedCopy(Int16Array, v, length, zeroNaN) });
         case 'int32':
-          return makeData({ type: new ArrowInt32(), length, nullCount, nullBitmap, data: converted(Int32Array, v, length, true) });
+          return makeData({ type: new ArrowInt32(), length, nullCount, nullBitmap, data: typedCopy(Int32Array, v, length, zeroNaN) });
         case 'uint8':
-          return makeData({ type: new ArrowUint8(), length, nullCount, nullBitmap, data: converted(Uint8Array, v, length, true) });
+          return makeData({ type: new ArrowUint8(), length, nullCount, nullBitmap, data: typedCopy(Uint8Array, v, length, zeroNaN) });
         case 'uint16':
-          return makeData({ type: new ArrowUint16(), length, nullCount, nullBitmap, data: converted(Uint16Array, v, length, true) });
+          return makeData({ type: new ArrowUint16(), length, nullCount, nullBitmap, data: typedCopy(Uint16Array, v, length, zeroNaN) });
         case 'uint32':
-          return makeData({ type: new ArrowUint32(), length, nullCount, nullBitmap, data: converted(Uint32Array, v, length, true) });
+          return makeData({ type: new ArrowUint32(), length, nullCount, nullBitmap, data: typedCopy(Uint32Array, v, length, zeroNaN) });
         case 'int64':
           return makeData({ type: new ArrowInt64(), length, nullCount, nullBitmap, data: toInt64(v, length, false) as BigInt64Array });
         case 'uint64':

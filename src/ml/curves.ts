@@ -9,7 +9,7 @@
  * - `binnedMeans`: predicted against realised edge, mean of each in quantile bins of the prediction.
  * - `thinCurve`: fewer points for the page, keeping the curve's shape (first, last, and evenly spaced bends).
  */
-import { float64Copy, gather } from '../core/arrays.ts';
+import { gather, typedCopy } from '../core/arrays.ts';
 
 type Numbers = ArrayLike<number>;
 
@@ -114,7 +114,7 @@ export function calibrationCurve(y: Numbers, prob: Numbers, nBins = 10, strategy
   }
   let edges: number[];
   if (strategy === 'quantile') {
-    const sorted = float64Copy(prob).sort();
+    const sorted = typedCopy(Float64Array, prob).sort();
     // sklearn: np.percentile(y_prob, np.linspace(0, 1, n_bins + 1) * 100)
     edges = linspace(0, 1, nBins + 1).map((q) => percentileSorted(sorted, q * 100));
   } else {

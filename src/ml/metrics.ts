@@ -4,7 +4,7 @@
  */
 import { pairwiseSum } from './numpySum.ts';
 import { release } from '../core/release.ts';
-import { float64Copy } from '../core/arrays.ts';
+import { typedCopy } from '../core/arrays.ts';
 
 type Numbers = ArrayLike<number>;
 
@@ -18,7 +18,7 @@ export function mean(a: Numbers): number {
 export function median(a: Numbers): number {
   const n = a.length;
   if (n === 0) return NaN;
-  const sorted = float64Copy(a);
+  const sorted = typedCopy(Float64Array, a);
   let value = NaN;
   let hasNaN = false;
   for (let i = 0; i < n && !hasNaN; i++) hasNaN = sorted[i] !== sorted[i];
